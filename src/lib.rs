@@ -1,0 +1,9 @@
+//! flexrules: the rules and query-language engine of a Flexible Sync server.
+//!
+//! (Crate documentation is completed as the stages land.)
+
+pub mod limits;
+pub mod span;
+
+pub use limits::Limits;
+pub use span::{LineCol, Span};
