@@ -3,6 +3,7 @@
 //! (Crate documentation is completed as the stages land.)
 
 pub mod limits;
+pub mod rql;
 pub mod span;
 
 pub use limits::Limits;
