@@ -3,6 +3,8 @@
 //! (Crate documentation is completed as the stages land.)
 
 pub mod limits;
+pub mod rql;
+pub mod schema;
 pub mod span;
 
 pub use limits::Limits;

@@ -1,0 +1,3 @@
+//! Realm Query Language: the syntax tree (and, as it lands, the parser and printer).
+
+pub mod ast;
