@@ -4,6 +4,7 @@
 
 pub mod limits;
 pub mod rql;
+pub mod schema;
 pub mod span;
 
 pub use limits::Limits;

@@ -1,1 +1,3 @@
+//! The `flexrules` command line.
+
 fn main() {}

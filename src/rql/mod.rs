@@ -1,5 +1,6 @@
-//! Realm Query Language front end.
+//! Realm Query Language: the syntax tree (and, as it lands, the parser and printer).
 
+pub mod ast;
 mod grammar;
 
 #[cfg(test)]
