@@ -8,4 +8,5 @@ pub mod schema;
 pub mod span;
 
 pub use limits::Limits;
+pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
