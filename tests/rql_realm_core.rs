@@ -6,18 +6,17 @@ use std::fs;
 
 /// Queries of a fixture file: every line except `#` comments, kept verbatim (some queries have
 /// leading or trailing blanks on purpose).
-fn queries(path: &str) -> Vec<String> {
-    fs::read_to_string(path)
-        .expect("fixture file")
+fn queries(path: &str) -> std::io::Result<Vec<String>> {
+    Ok(fs::read_to_string(path)?
         .lines()
         .filter(|line| !line.starts_with('#'))
         .map(str::to_owned)
-        .collect()
+        .collect())
 }
 
 #[test]
 fn realm_core_valid_queries_parse_and_round_trip() {
-    let queries = queries("fixtures/rql/realm_core_valid.txt");
+    let queries = queries("fixtures/rql/realm_core_valid.txt").expect("fixture file");
     assert_eq!(queries.len(), 154);
     let mut failures = Vec::new();
     for query in &queries {
@@ -37,7 +36,7 @@ fn realm_core_valid_queries_parse_and_round_trip() {
 
 #[test]
 fn realm_core_invalid_queries_fail_to_parse() {
-    let queries = queries("fixtures/rql/realm_core_invalid.txt");
+    let queries = queries("fixtures/rql/realm_core_invalid.txt").expect("fixture file");
     assert_eq!(queries.len(), 97);
     let accepted: Vec<String> = queries
         .iter()
