@@ -399,3 +399,135 @@ fn printed_trees_parse_back_to_themselves() {
         panic!("{failure}");
     }
 }
+
+/// Fragments that random token soup is made of: keywords, operators, literals and names, some of
+/// them the tokenization traps of the specification.
+const FRAGMENTS: &[&str] = &[
+    "a",
+    "b.c",
+    "in",
+    "IN",
+    "sort",
+    "text",
+    "NOT",
+    "!",
+    "AND",
+    "&&",
+    "or",
+    "||",
+    "==",
+    "=",
+    "!=",
+    "<>",
+    "<",
+    "<=",
+    "=<",
+    ">",
+    ">=",
+    "=>",
+    "+",
+    "-",
+    "*",
+    "/",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ".",
+    "[c]",
+    "1",
+    "-1",
+    "010",
+    "0x1F",
+    "1.5",
+    ".5",
+    "5f",
+    "1e5",
+    "-inf",
+    "nan",
+    "null",
+    "true",
+    "'x'",
+    "\"y\\\"\"",
+    "B64\"AA==\"",
+    "T1:2",
+    "T-1:-2",
+    "2020-1-2@3:4:5",
+    "O5",
+    "L1:2",
+    "$0",
+    "$K1",
+    "$x",
+    "ANY",
+    "ALL",
+    "NONE",
+    "BEGINSWITH",
+    "CONTAINS",
+    "LIKE",
+    "BETWEEN",
+    "GEOWITHIN",
+    "geoBox([1, 2], [3, 4])",
+    "SUBQUERY",
+    "@count",
+    "@size",
+    "@max",
+    "@links",
+    "@keys",
+    "@type",
+    "[FIRST]",
+    "[SIZE]",
+    "[*]",
+    "obj('C', 1)",
+    "bin('z')",
+    "oid(000000000000000000000000)",
+    "TRUEPREDICATE",
+    "FALSEPREDICATE",
+    "SORT(a ASC)",
+    "DISTINCT(a)",
+    "LIMIT(1)",
+    "a\\ b",
+    "é",
+];
+
+/// Runs `property` over random token soup on a thread with a large stack.
+#[test]
+fn accepted_token_soup_round_trips_and_nothing_panics() {
+    let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(|| {
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(4096));
+        let soup = prop::collection::vec(
+            (prop::sample::select(FRAGMENTS), prop_oneof![Just(""), Just(" ")]),
+            1..8,
+        )
+        .prop_map(|parts| parts.into_iter().map(|(t, s)| format!("{t}{s}")).collect::<String>());
+        // Anchor most samples on a valid comparison so that some of them parse.
+        let text = prop_oneof![
+            soup.clone(),
+            soup.clone().prop_map(|s| format!("a == 1 {s}")),
+            soup.prop_map(|s| format!("{s} == 1")),
+        ];
+        let accepted = std::sync::atomic::AtomicUsize::new(0);
+        let outcome = runner.run(&text, |text| {
+            if let Ok(parsed) = flexrules::parse(&text) {
+                accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let printed = parsed.to_string();
+                match flexrules::parse(&printed) {
+                    Ok(again) => {
+                        prop_assert_eq!(again, parsed, "{:?} printed as {:?}", text, printed)
+                    }
+                    Err(e) => prop_assert!(false, "{:?} printed as\n{}", text, e.render(&printed)),
+                }
+            }
+            Ok(())
+        });
+        (outcome, accepted.into_inner())
+    });
+    let (outcome, accepted) = worker.expect("spawn").join().expect("property thread");
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+    // The property says nothing unless a fair share of the samples is valid RQL.
+    assert!(accepted > 20, "only {accepted} samples parsed");
+}
