@@ -245,7 +245,12 @@ fn leaf_value() -> impl Strategy<Value = Value> {
         1 => list().prop_map(Value::List),
         1 => (
             path(),
-            prop_oneof![Just(AggregateOp::Min), Just(AggregateOp::Max), Just(AggregateOp::Sum), Just(AggregateOp::Avg)],
+            prop_oneof![
+                Just(AggregateOp::Min),
+                Just(AggregateOp::Max),
+                Just(AggregateOp::Sum),
+                Just(AggregateOp::Avg)
+            ],
             prop::option::of(name()),
         )
             .prop_map(|(path, op, property)| Value::Aggregate(Aggregate { path, op, property })),
@@ -335,7 +340,8 @@ fn predicate() -> impl Strategy<Value = Predicate> {
     let leaf = prop_oneof![
         1 => Just(pred(PredicateKind::True)),
         1 => Just(pred(PredicateKind::False)),
-        6 => comparison(leaf_value().boxed()).prop_map(|c| pred(PredicateKind::Comparison(Box::new(c)))),
+        6 => comparison(leaf_value().boxed())
+            .prop_map(|c| pred(PredicateKind::Comparison(Box::new(c)))),
     ];
     leaf.prop_recursive(4, 24, 3, |inner| {
         let subquery_value = (
@@ -349,8 +355,10 @@ fn predicate() -> impl Strategy<Value = Predicate> {
             });
         let value = prop_oneof![4 => leaf_value(), 1 => subquery_value].boxed();
         prop_oneof![
-            2 => prop::collection::vec(inner.clone(), 2..4).prop_map(|ps| pred(PredicateKind::Or(ps))),
-            2 => prop::collection::vec(inner.clone(), 2..4).prop_map(|ps| pred(PredicateKind::And(ps))),
+            2 => prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|ps| pred(PredicateKind::Or(ps))),
+            2 => prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|ps| pred(PredicateKind::And(ps))),
             1 => inner.prop_map(|p| pred(PredicateKind::Not(Box::new(p)))),
             2 => comparison(value).prop_map(|c| pred(PredicateKind::Comparison(Box::new(c)))),
         ]

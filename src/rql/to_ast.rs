@@ -1,7 +1,9 @@
 //! Conversion of pest's parse tree into the typed syntax tree.
 //!
 //! This is the only module that reads pest `Pair`s. There is one function per grammar rule, named
-//! after it. The functions walk children by rule, never by blind position: a child of an
+//! after it, except that the rules shared by conditions and operands (`predicate` down to
+//! `factor`) all enter through [`Builder::node`], which decides what each group turned out to be.
+//! The functions walk children by rule, never by blind position: a child of an
 //! unexpected rule, or a missing one, becomes [`ParseErrorKind::Internal`] through [`Children`]
 //! instead of a panic, so a grammar edit that breaks an assumption here shows up as a failing
 //! test, not a crash.
@@ -12,9 +14,11 @@
 //! that depends on a schema or on argument values is left to the binder.
 //!
 //! Recursion is bounded: each nested parenthesis, `NOT` and arithmetic operator takes one level
-//! of [`Limits::max_depth`] and each subquery two, checked before descending. The pre-scan has already
-//! refused text that nests too deeply, so this counter is a second line of defence that also
-//! covers arithmetic chains (`a + a + … + a`), which build a deep tree from flat text.
+//! of [`Limits::max_depth`] and each subquery two, checked before descending. The pre-scan has
+//! already refused text that nests too deeply, so this counter is a second line of defence that
+//! also covers arithmetic chains (`a + a + … + a`), which build a deep tree from flat text, and
+//! subqueries, whose extra level keeps the stack used per level within what a 2 MiB thread has
+//! even in unoptimised builds.
 
 use pest::iterators::{Pair, Pairs};
 
