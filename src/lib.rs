@@ -4,6 +4,7 @@
 
 pub mod limits;
 pub mod span;
+pub mod value;
 
 pub use limits::Limits;
 pub use span::{LineCol, Span};
