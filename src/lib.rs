@@ -2,6 +2,7 @@
 //!
 //! (Crate documentation is completed as the stages land.)
 
+pub mod document;
 pub mod limits;
 pub mod span;
 pub mod value;
