@@ -2,10 +2,12 @@
 //!
 //! (Crate documentation is completed as the stages land.)
 
+pub mod document;
 pub mod limits;
 pub mod rql;
 pub mod schema;
 pub mod span;
+pub mod value;
 
 pub use limits::Limits;
 pub use span::{LineCol, Span};
