@@ -3,6 +3,7 @@
 //! (Crate documentation is completed as the stages land.)
 
 pub mod limits;
+pub mod rules;
 pub mod rql;
 pub mod schema;
 pub mod span;
