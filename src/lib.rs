@@ -2,6 +2,7 @@
 //!
 //! (Crate documentation is completed as the stages land.)
 
+pub mod app;
 pub mod limits;
 pub mod rules;
 pub mod rql;

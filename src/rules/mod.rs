@@ -13,8 +13,11 @@ mod error;
 mod expr;
 mod lower;
 mod model;
+mod validate;
 
 pub use error::{LowerError, LowerErrorKind, RulesError, RulesErrorKind};
 pub use model::{Role, RoleSet};
+pub use validate::{Problem, ProblemKind};
 
 pub(crate) use model::read_roles;
+pub(crate) use validate::role_problems;
