@@ -28,7 +28,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::limits::Limits;
-use crate::rules::{Problem, Role, RoleSet, read_roles, role_problems};
+use crate::rules::{Bindings, Problem, Role, RoleChoice, RoleSet, choose, read_roles, role_problems};
 use crate::schema::{Table, pointer_token};
 
 /// A loaded app: collections with their schemas and roles, default roles, Sync configuration.
@@ -187,6 +187,14 @@ impl App {
     /// The limits the app was loaded with; binding uses them too.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Chooses the session role for `table` (rules.md §2.5): see [`RoleChoice`]. A table the app
+    /// does not know gets the default roles.
+    pub fn choose_role(&self, table: &str, bindings: &Bindings) -> RoleChoice {
+        let name = self.collection_name(table);
+        let queryable = |f: &str| self.sync.is_queryable(name, f);
+        choose(self.candidate_roles(table), bindings, &queryable)
     }
 
     /// The roles considered for `table`, in the order role selection tries them.

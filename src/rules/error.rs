@@ -135,3 +135,58 @@ pub enum LowerErrorKind {
     #[error("expression nests too deeply")]
     TooDeep,
 }
+
+/// A user description (`--user FILE`) that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}: {kind}", if pointer.is_empty() { "/" } else { pointer.as_str() })]
+pub struct UserError {
+    kind: UserErrorKind,
+    pointer: String,
+}
+
+impl UserError {
+    pub(crate) fn new(kind: UserErrorKind, pointer: impl Into<String>) -> Self {
+        UserError { kind, pointer: pointer.into() }
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &UserErrorKind {
+        &self.kind
+    }
+
+    /// The JSON pointer of the node at fault; empty for the whole document.
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+}
+
+/// The ways a user description can be unusable.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum UserErrorKind {
+    /// The text is not JSON.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's description.
+        message: String,
+    },
+    /// The user (or its `data`/`custom_data`) is not an object.
+    #[error("expected a JSON object")]
+    ExpectedObject,
+    /// `identities` is not an array.
+    #[error("expected a JSON array")]
+    ExpectedArray,
+    /// No `id`.
+    #[error("a user needs an `id`")]
+    MissingId,
+    /// `id` or `type` is not a string.
+    #[error("expected a string")]
+    ExpectedString,
+    /// A value that is not valid Extended JSON, e.g. `{"$oid": "x"}`.
+    #[error("invalid Extended JSON value: {0}")]
+    ExtendedJson(String),
+}

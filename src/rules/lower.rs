@@ -128,6 +128,7 @@ impl Lowerer<'_> {
                 });
             } else {
                 let path = field_path(key, &at)?;
+                self.check_depth(depth + path.len() as u32, &at)?;
                 let cond = self.condition(value, &at, depth + 1)?;
                 parts.push(Expr::Field { path, cond, pointer: at });
             }

@@ -9,15 +9,21 @@
 //!    session's user, values and environment, giving plain MongoDB-style [`Filter`]s over
 //!    document fields.
 
+mod bind;
 mod error;
+mod eval;
 mod expr;
 mod lower;
 mod model;
+mod select;
 mod validate;
 
-pub use error::{LowerError, LowerErrorKind, RulesError, RulesErrorKind};
+pub use bind::{BindError, Bindings, Environment, Filter, User};
+pub use error::{LowerError, LowerErrorKind, RulesError, RulesErrorKind, UserError, UserErrorKind};
 pub use model::{Role, RoleSet};
+pub use select::{RoleChoice, SessionRole};
 pub use validate::{Problem, ProblemKind};
 
 pub(crate) use model::read_roles;
+pub(crate) use select::choose;
 pub(crate) use validate::role_problems;
