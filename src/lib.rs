@@ -3,11 +3,13 @@
 //! (Crate documentation is completed as the stages land.)
 
 pub mod app;
+pub mod document;
 pub mod limits;
 pub mod rules;
 pub mod rql;
 pub mod schema;
 pub mod span;
+pub mod value;
 
 pub use limits::Limits;
 pub use span::{LineCol, Span};

@@ -311,7 +311,7 @@ fn number(v: &ValueRef<'_>) -> Option<Number> {
 }
 
 /// Binary data as MongoDB orders it: length, then subtype, then bytes.
-fn binary_key<'v>(v: &ValueRef<'v>) -> Option<(usize, u8, &'v [u8])> {
+fn binary_key<'v>(v: &'v ValueRef<'_>) -> Option<(usize, u8, &'v [u8])> {
     match *v {
         ValueRef::Binary { subtype, bytes } => Some((bytes.len(), subtype, bytes)),
         ValueRef::Uuid(ref u) => Some((16, 4, u.as_slice())),
