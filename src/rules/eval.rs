@@ -179,18 +179,17 @@ fn positive_at(value: Option<ValueRef<'_>>, rest: &[Box<str>], p: &Positive<'_>)
     match value {
         Some(ValueRef::Document(d)) => positive_at(d.get(key)?, tail, p),
         Some(ValueRef::Array(items)) => {
-            if let Ok(index) = key.parse::<usize>() {
-                if let Some(element) = items.get(index)? {
-                    if positive_at(Some(element), tail, p)? {
-                        return Ok(true);
-                    }
-                }
+            if let Ok(index) = key.parse::<usize>()
+                && let Some(element) = items.get(index)?
+                && positive_at(Some(element), tail, p)?
+            {
+                return Ok(true);
             }
             for element in items.iter() {
-                if let ValueRef::Document(d) = element? {
-                    if positive_at(d.get(key)?, tail, p)? {
-                        return Ok(true);
-                    }
+                if let ValueRef::Document(d) = element?
+                    && positive_at(d.get(key)?, tail, p)?
+                {
+                    return Ok(true);
                 }
             }
             Ok(false)

@@ -128,7 +128,10 @@ impl Lowerer<'_> {
                 });
             } else {
                 let path = field_path(key, &at)?;
-                self.check_depth(depth + path.len() as u32, &at)?;
+                self.check_depth(
+                    depth.saturating_add(u32::try_from(path.len()).unwrap_or(u32::MAX)),
+                    &at,
+                )?;
                 let cond = self.condition(value, &at, depth + 1)?;
                 parts.push(Expr::Field { path, cond, pointer: at });
             }
@@ -173,10 +176,10 @@ impl Lowerer<'_> {
     /// the field must equal.
     fn condition(&self, value: &Json, pointer: &str, depth: u32) -> Result<Vec<Test>, LowerError> {
         self.check_depth(depth, pointer)?;
-        if let Json::Object(map) = value {
-            if is_operator_object(map) {
-                return self.operator_object(map, pointer, depth);
-            }
+        if let Json::Object(map) = value
+            && is_operator_object(map)
+        {
+            return self.operator_object(map, pointer, depth);
         }
         Ok(vec![Test::Eq(self.operand(value, pointer, depth)?)])
     }

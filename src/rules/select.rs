@@ -20,7 +20,7 @@ use super::validate::{Problem, Queryable, role_problems};
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleChoice {
     /// A Sync-compatible role applies; its filters are bound to the session.
-    Role(SessionRole),
+    Role(Box<SessionRole>),
     /// No role's `apply_when` holds: the user can neither read nor write the collection.
     NoRole,
     /// The first applicable role is not Sync-compatible: everything is denied.
@@ -158,7 +158,7 @@ pub(crate) fn choose<'r>(
             return RoleChoice::Incompatible { role: role.name.clone(), problems: errors };
         }
         return match session_role(role, bindings) {
-            Some(chosen) => RoleChoice::Role(chosen),
+            Some(chosen) => RoleChoice::Role(Box::new(chosen)),
             None => RoleChoice::Incompatible { role: role.name.clone(), problems: errors },
         };
     }
