@@ -5,8 +5,8 @@
 pub mod app;
 pub mod document;
 pub mod limits;
-pub mod rules;
 pub mod rql;
+pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod value;

@@ -86,7 +86,9 @@ pub enum AppErrorKind {
     #[error("at most one indexed queryable field is allowed")]
     TooManyIndexedFields,
     /// Legacy `permissions` in `sync/config.json` next to current-format rule files.
-    #[error("legacy `permissions` cannot be combined with `default_rule.json` or `rules.json` files")]
+    #[error(
+        "legacy `permissions` cannot be combined with `default_rule.json` or `rules.json` files"
+    )]
     MixedFormats,
     /// Two rule or schema files describe the same collection.
     #[error("collection `{0}` is defined twice")]

@@ -28,7 +28,9 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::limits::Limits;
-use crate::rules::{Bindings, Problem, Role, RoleChoice, RoleSet, choose, read_roles, role_problems};
+use crate::rules::{
+    Bindings, Problem, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
+};
 use crate::schema::{Table, pointer_token};
 
 /// A loaded app: collections with their schemas and roles, default roles, Sync configuration.
@@ -97,7 +99,10 @@ impl SyncConfig {
         field == "_id"
             || self.queryable.iter().any(|f| f == field)
             || self.indexed.as_deref() == Some(field)
-            || self.collection_queryable.get(collection).is_some_and(|fs| fs.iter().any(|f| f == field))
+            || self
+                .collection_queryable
+                .get(collection)
+                .is_some_and(|fs| fs.iter().any(|f| f == field))
     }
 }
 
@@ -110,7 +115,9 @@ impl App {
     /// [`App::load`] with explicit limits.
     pub fn load_with(dir: &Path, limits: Limits) -> Result<App, AppError> {
         let mut builder = AppBuilder { files: BTreeMap::new(), limits };
-        let io = |file: &str, e: std::io::Error| AppError::new(file, "", AppErrorKind::Io(e.to_string()));
+        let io = |file: &str, e: std::io::Error| {
+            AppError::new(file, "", AppErrorKind::Io(e.to_string()))
+        };
         let shown = dir.display().to_string();
         if !dir.is_dir() {
             return Err(AppError::new(&shown, "", AppErrorKind::Io("not a directory".into())));
@@ -209,7 +216,8 @@ impl App {
         self.collection(table).map_or(table, |c| c.name.as_str())
     }
 
-    /// Every Sync-compatibility problem of every role, in file order.
+    /// Every Sync-compatibility problem of every role, grouped by file; within a file, role by
+    /// role in configured order.
     ///
     /// Collection roles are checked against their collection's queryable fields. Default roles are
     /// checked for every collection that uses them (all collections in the legacy format, which
@@ -245,7 +253,7 @@ impl App {
                 push(role_problems(role, &q));
             }
         }
-        out.sort_by(|a, b| (a.file(), a.pointer()).cmp(&(b.file(), b.pointer())));
+        out.sort_by(|a, b| a.file().cmp(b.file()));
         out
     }
 }
@@ -333,21 +341,20 @@ impl AppBuilder {
                     if !json.is_object() {
                         return Err(AppError::new(path, "", AppErrorKind::ExpectedObject));
                     }
-                    let index = match collections
-                        .iter()
-                        .position(|c| c.database == *db && c.name == *coll)
-                    {
-                        Some(i) => i,
-                        None => {
-                            collections.push(CollectionConfig {
-                                database: (*db).to_owned(),
-                                name: (*coll).to_owned(),
-                                schema: None,
-                                roles: RoleSet::default(),
-                            });
-                            collections.len() - 1
-                        }
-                    };
+                    let index =
+                        match collections.iter().position(|c| c.database == *db && c.name == *coll)
+                        {
+                            Some(i) => i,
+                            None => {
+                                collections.push(CollectionConfig {
+                                    database: (*db).to_owned(),
+                                    name: (*coll).to_owned(),
+                                    schema: None,
+                                    roles: RoleSet::default(),
+                                });
+                                collections.len() - 1
+                            }
+                        };
                     let Some(entry) = collections.get_mut(index) else { continue };
                     if *file == "schema.json" {
                         let table = Table::from_json_with(&json, &limits).map_err(|e| {
@@ -386,8 +393,9 @@ impl AppBuilder {
                 return Err(AppError::new(path, "/permissions", AppErrorKind::ExpectedObject));
             };
             if let Some(defaults) = map.get("defaultRoles") {
-                default_roles = read_roles(defaults, path, "/permissions/defaultRoles", true, &limits)
-                    .map_err(|e| rules_error(path, e))?;
+                default_roles =
+                    read_roles(defaults, path, "/permissions/defaultRoles", true, &limits)
+                        .map_err(|e| rules_error(path, e))?;
             }
             match map.get("rules") {
                 None => {}
@@ -419,7 +427,11 @@ impl AppBuilder {
         for (i, c) in collections.iter().enumerate() {
             if collections.iter().skip(i + 1).any(|d| d.name == c.name) {
                 let file = format!("{}/{}", c.database, c.name);
-                return Err(AppError::new(&file, "", AppErrorKind::DuplicateCollection(c.name.clone())));
+                return Err(AppError::new(
+                    &file,
+                    "",
+                    AppErrorKind::DuplicateCollection(c.name.clone()),
+                ));
             }
         }
         Ok(App { collections, default_roles, sync, legacy, limits })
@@ -437,10 +449,22 @@ fn parse(path: &str, source: &Source) -> Result<Json, AppError> {
             AppError::new(
                 path,
                 "",
-                AppErrorKind::Json { line: e.line(), column: e.column(), message: e.to_string() },
+                AppErrorKind::Json {
+                    line: e.line(),
+                    column: e.column(),
+                    message: json_message(&e),
+                },
             )
         }),
     }
+}
+
+/// serde_json's message without the position it appends (the error shows line and column
+/// itself).
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).map_or(text.clone(), str::to_owned)
 }
 
 fn names(path: &str, json: &Json, pointer: &str) -> Result<Vec<String>, AppError> {

@@ -71,9 +71,8 @@ impl User {
                 }
                 _ => {}
             }
-            let bson = Bson::try_from(value.clone()).map_err(|e| {
-                UserError::new(UserErrorKind::ExtendedJson(e.to_string()), pointer)
-            })?;
+            let bson = Bson::try_from(value.clone())
+                .map_err(|e| UserError::new(UserErrorKind::ExtendedJson(e.to_string()), pointer))?;
             user.doc.insert(key.clone(), bson);
         }
         Ok(user)
@@ -83,7 +82,11 @@ impl User {
     pub fn from_json_str(text: &str) -> Result<User, UserError> {
         let json: Json = serde_json::from_str(text).map_err(|e| {
             UserError::new(
-                UserErrorKind::Json { line: e.line(), column: e.column(), message: e.to_string() },
+                UserErrorKind::Json {
+                    line: e.line(),
+                    column: e.column(),
+                    message: crate::app::json_message(&e),
+                },
                 "",
             )
         })?;

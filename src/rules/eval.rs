@@ -320,7 +320,11 @@ fn binary_key<'v>(v: &'v ValueRef<'_>) -> Option<(usize, u8, &'v [u8])> {
 
 /// Compares two values within their type bracket; `None` when they are in different brackets or
 /// cannot be ordered.
-fn compare(a: ValueRef<'_>, b: ValueRef<'_>, depth: u32) -> Result<Option<Ordering>, DocumentError> {
+fn compare(
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+    depth: u32,
+) -> Result<Option<Ordering>, DocumentError> {
     if bracket(&a) != bracket(&b) {
         return Ok(None);
     }
@@ -367,11 +371,9 @@ fn compare(a: ValueRef<'_>, b: ValueRef<'_>, depth: u32) -> Result<Option<Orderi
             Some(Ordering::Equal)
         }
         (x, y) => match (number(&x), number(&y)) {
-            (Some(p), Some(q)) => Some(if p.is_nan() && q.is_nan() {
-                Ordering::Equal
-            } else {
-                compare_total(p, q)
-            }),
+            (Some(p), Some(q)) => {
+                Some(if p.is_nan() && q.is_nan() { Ordering::Equal } else { compare_total(p, q) })
+            }
             _ => match (binary_key(&x), binary_key(&y)) {
                 (Some(p), Some(q)) => Some(p.cmp(&q)),
                 _ => None,

@@ -249,7 +249,8 @@ mod tests {
 
     #[test]
     fn unknown_expansions_are_refused() {
-        for text in ["%%usr.id", "%%user.name", "%%user.id.x", "%%true.x", "%%values", "%%user..id"] {
+        for text in ["%%usr.id", "%%user.name", "%%user.id.x", "%%true.x", "%%values", "%%user..id"]
+        {
             assert_eq!(Expansion::parse(text), None, "{text}");
         }
     }

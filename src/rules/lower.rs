@@ -456,9 +456,12 @@ mod tests {
     fn conversion_and_function_are_operands() {
         let e = lower(json!({"_id": {"%stringToOid": "%%user.id"}})).unwrap();
         let Expr::Field { cond, .. } = e else { panic!() };
-        assert!(matches!(cond.as_slice(), [Test::Eq(Operand::Convert(Conversion::StringToOid, _))]));
-        let e = lower(json!({"%%true": {"%function": {"name": "isOwner", "arguments": []}}}))
-            .unwrap();
+        assert!(matches!(
+            cond.as_slice(),
+            [Test::Eq(Operand::Convert(Conversion::StringToOid, _))]
+        ));
+        let e =
+            lower(json!({"%%true": {"%function": {"name": "isOwner", "arguments": []}}})).unwrap();
         let Expr::Key { cond, .. } = e else { panic!() };
         assert!(matches!(cond.as_slice(), [Test::Eq(Operand::Function { .. })]));
     }

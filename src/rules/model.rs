@@ -76,11 +76,9 @@ impl Slot {
     fn read(json: Option<&Json>, pointer: String, default: bool, limits: &Limits) -> Slot {
         match json {
             None => Slot { expr: Ok(Expr::Const(default)), pointer, literal: Some(default) },
-            Some(json) => Slot {
-                expr: lower_expr(json, &pointer, limits),
-                literal: json.as_bool(),
-                pointer,
-            },
+            Some(json) => {
+                Slot { expr: lower_expr(json, &pointer, limits), literal: json.as_bool(), pointer }
+            }
         }
     }
 }

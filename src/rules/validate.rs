@@ -76,7 +76,9 @@ pub enum ProblemKind {
     #[error("field path `{0}` is not a top-level queryable field")]
     NestedField(String),
     /// `apply_when` reads a document field, which does not exist when the session starts.
-    #[error("`apply_when` reads document field `{0}`; roles are chosen before any document is seen")]
+    #[error(
+        "`apply_when` reads document field `{0}`; roles are chosen before any document is seen"
+    )]
     DocumentFieldInApplyWhen(String),
     /// An expansion Flexible Sync cannot expand at session start, e.g. `%%root.owner`.
     #[error("expansion `{0}` is not available to Flexible Sync")]
@@ -86,7 +88,9 @@ pub enum ProblemKind {
     FunctionNotAllowed(String),
     /// `%function` in `apply_when`: allowed by App Services, but this engine cannot call Atlas
     /// Functions, so the role can never be chosen here.
-    #[error("`%function` (`{0}`) cannot be evaluated here; a session this role could apply to is denied")]
+    #[error(
+        "`%function` (`{0}`) cannot be evaluated here; a session this role could apply to is denied"
+    )]
     FunctionUnsupported(String),
     /// A top-level or field-level `read`/`write` that is not `true` or `false`.
     #[error("`{0}` must be `true` or `false` for Flexible Sync")]
@@ -143,7 +147,8 @@ pub(crate) fn role_problems(role: &Role, queryable: &dyn Queryable) -> Vec<Probl
         out.additional(additional, "additional_fields");
     }
     for pointer in &role.unknown_keys {
-        let key = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        let key =
+            pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
         let hint = match key.as_str() {
             "document_filter" | "documentFilters" => "; did you mean `document_filters`?",
             "applyWhen" => "; did you mean `apply_when`?",
@@ -193,7 +198,9 @@ impl Checker<'_> {
     fn apply_when(&mut self, slot: &Slot) {
         let Some(expr) = self.lowered(slot) else { return };
         visit(expr, &mut |u| match u {
-            Use::Field(path, p) => self.push(p, ProblemKind::DocumentFieldInApplyWhen(path.join("."))),
+            Use::Field(path, p) => {
+                self.push(p, ProblemKind::DocumentFieldInApplyWhen(path.join(".")))
+            }
             Use::Expansion(x, p) if !x.root.sync_compatible() => {
                 self.push(p, ProblemKind::ExpansionNotAllowed(x.to_string()));
             }
