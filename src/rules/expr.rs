@@ -207,8 +207,8 @@ impl Expansion {
                 path.is_empty()
             }
             ExpansionRoot::User => match first {
-                None | Some("data" | "custom_data") => true,
-                Some("id" | "type" | "identities") => path.len() == 1,
+                None | Some("data" | "custom_data" | "identities") => true,
+                Some("id" | "type") => path.len() == 1,
                 Some(_) => false,
             },
             ExpansionRoot::Environment => match first {

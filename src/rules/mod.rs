@@ -27,3 +27,6 @@ pub use validate::{Problem, ProblemKind};
 pub(crate) use model::read_roles;
 pub(crate) use select::choose;
 pub(crate) use validate::role_problems;
+
+#[cfg(test)]
+mod tests;
