@@ -29,7 +29,7 @@ use serde_json::Value as Json;
 
 use crate::limits::Limits;
 use crate::rules::{
-    Bindings, Problem, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
+    Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
 };
 use crate::schema::{Table, pointer_token};
 
@@ -200,8 +200,12 @@ impl App {
     /// does not know gets the default roles.
     pub fn choose_role(&self, table: &str, bindings: &Bindings) -> RoleChoice {
         let name = self.collection_name(table);
-        let queryable = |f: &str| self.sync.is_queryable(name, f);
-        choose(self.candidate_roles(table), bindings, &queryable)
+        let test = |f: &str| self.sync.is_queryable(name, f);
+        choose(
+            self.candidate_roles(table),
+            bindings,
+            &Queryable { collection: Some(name), test: &test },
+        )
     }
 
     /// The roles considered for `table`, in the order role selection tries them.
@@ -233,8 +237,8 @@ impl App {
         };
         for coll in &self.collections {
             for role in coll.roles.roles() {
-                let q = |f: &str| self.sync.is_queryable(&coll.name, f);
-                push(role_problems(role, &q));
+                let test = |f: &str| self.sync.is_queryable(&coll.name, f);
+                push(role_problems(role, &Queryable { collection: Some(&coll.name), test: &test }));
             }
         }
         let users: Vec<&str> = self
@@ -245,12 +249,12 @@ impl App {
             .collect();
         for role in self.default_roles.roles() {
             if users.is_empty() {
-                let q = |f: &str| self.sync.is_queryable("", f);
-                push(role_problems(role, &q));
+                let test = |f: &str| self.sync.is_queryable("", f);
+                push(role_problems(role, &Queryable { collection: None, test: &test }));
             }
             for name in &users {
-                let q = |f: &str| self.sync.is_queryable(name, f);
-                push(role_problems(role, &q));
+                let test = |f: &str| self.sync.is_queryable(name, f);
+                push(role_problems(role, &Queryable { collection: Some(name), test: &test }));
             }
         }
         out.sort_by(|a, b| a.file().cmp(b.file()));

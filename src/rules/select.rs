@@ -139,7 +139,7 @@ fn field_perm(
 pub(crate) fn choose<'r>(
     candidates: impl IntoIterator<Item = &'r Role>,
     bindings: &Bindings,
-    queryable: &dyn Queryable,
+    queryable: &Queryable<'_>,
 ) -> RoleChoice {
     for role in candidates {
         let errors: Vec<Problem> =

@@ -68,9 +68,15 @@ pub enum ProblemKind {
     /// One half of `document_filters` is missing.
     #[error("`document_filters.{0}` is missing: Flexible Sync needs both halves")]
     MissingDocumentFilter(&'static str),
-    /// A document filter, `insert` or `delete` reads a field that is not queryable.
-    #[error("field `{0}` is not a queryable field")]
-    NotQueryable(String),
+    /// A document filter, `insert` or `delete` reads a field that is not queryable (in the named
+    /// collection; default roles no collection uses are checked against global queryable fields).
+    #[error("field `{field}` is not a queryable field{}", collection.as_ref().map(|c| format!(" of `{c}`")).unwrap_or_default())]
+    NotQueryable {
+        /// The field as written.
+        field: String,
+        /// The collection it is not queryable in.
+        collection: Option<String>,
+    },
     /// A document filter, `insert` or `delete` reads an embedded field; only top-level queryable
     /// fields can be used.
     #[error("field path `{0}` is not a top-level queryable field")]
@@ -111,20 +117,16 @@ pub enum ProblemKind {
     },
 }
 
-/// Which fields a role's per-document expressions may read.
-pub(crate) trait Queryable {
-    /// Whether `field` (a top-level name) is queryable.
-    fn is_queryable(&self, field: &str) -> bool;
-}
-
-impl<F: Fn(&str) -> bool> Queryable for F {
-    fn is_queryable(&self, field: &str) -> bool {
-        self(field)
-    }
+/// Which fields a role's per-document expressions may read, and for which collection.
+pub(crate) struct Queryable<'q> {
+    /// The collection the role is checked for; `None` for default roles no collection uses.
+    pub(crate) collection: Option<&'q str>,
+    /// Whether a top-level field name is queryable.
+    pub(crate) test: &'q dyn Fn(&str) -> bool,
 }
 
 /// Every problem of one role, in the order the role's keys are checked.
-pub(crate) fn role_problems(role: &Role, queryable: &dyn Queryable) -> Vec<Problem> {
+pub(crate) fn role_problems(role: &Role, queryable: &Queryable<'_>) -> Vec<Problem> {
     let mut out = Checker { role, out: Vec::new() };
     out.apply_when(&role.apply_when);
     match &role.document_filters {
@@ -209,12 +211,13 @@ impl Checker<'_> {
         });
     }
 
-    fn per_document(&mut self, slot: &Slot, queryable: &dyn Queryable) {
+    fn per_document(&mut self, slot: &Slot, queryable: &Queryable<'_>) {
         let Some(expr) = self.lowered(slot) else { return };
         visit(expr, &mut |u| match u {
             Use::Field([name], p) => {
-                if !queryable.is_queryable(name) {
-                    self.push(p, ProblemKind::NotQueryable(name.clone()));
+                if !(queryable.test)(name) {
+                    let collection = queryable.collection.map(str::to_owned);
+                    self.push(p, ProblemKind::NotQueryable { field: name.clone(), collection });
                 }
             }
             Use::Field(path, p) => self.push(p, ProblemKind::NestedField(path.join("."))),
