@@ -169,7 +169,7 @@ impl Bindings {
 /// Why an expression cannot be bound at session start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum BindError {
+pub(crate) enum BindError {
     /// An expansion that needs a document or a request, e.g. `%%root.owner`.
     #[error("expansion `{0}` has no value when a sync session starts")]
     Unavailable(String),

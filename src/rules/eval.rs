@@ -12,6 +12,8 @@
 //!   a string. Numbers compare by value across int32, int64, double and decimal128.
 //! - `$gte: null` and `$lte: null` behave like `$eq: null`; `$gt: null` and `$lt: null` match
 //!   nothing. `$all: []` matches nothing.
+//! - NaN equals NaN (any NaN) and is neither less nor greater than any other number, so only
+//!   `$eq`, `$gte` and `$lte` with a NaN operand match it.
 //!
 //! Divergences, all in corners Sync filters cannot reach (they read top-level scalar fields):
 //! ordering operators between two arrays or two documents compare element by element but
@@ -371,9 +373,12 @@ fn compare(
             Some(Ordering::Equal)
         }
         (x, y) => match (number(&x), number(&y)) {
-            (Some(p), Some(q)) => {
-                Some(if p.is_nan() && q.is_nan() { Ordering::Equal } else { compare_total(p, q) })
-            }
+            // NaN equals NaN and orders with no other number.
+            (Some(p), Some(q)) => match (p.is_nan(), q.is_nan()) {
+                (true, true) => Some(Ordering::Equal),
+                (false, false) => Some(compare_total(p, q)),
+                _ => None,
+            },
             _ => match (binary_key(&x), binary_key(&y)) {
                 (Some(p), Some(q)) => Some(p.cmp(&q)),
                 _ => None,

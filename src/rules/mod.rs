@@ -18,7 +18,7 @@ mod model;
 mod select;
 mod validate;
 
-pub use bind::{BindError, Bindings, Environment, Filter, User};
+pub use bind::{Bindings, Environment, Filter, User};
 pub use error::{LowerError, LowerErrorKind, RulesError, RulesErrorKind, UserError, UserErrorKind};
 pub use model::{Role, RoleSet};
 pub use select::{RoleChoice, SessionRole};
