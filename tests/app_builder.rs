@@ -205,3 +205,15 @@ fn loading_a_missing_directory_is_an_error() {
     assert!(matches!(err.kind(), AppErrorKind::Io(_)));
     assert_eq!(err.file(), "/nonexistent/flexrules-app");
 }
+
+#[test]
+fn one_collection_name_in_two_databases_is_refused() {
+    let other = "data_sources/mongodb-atlas/zoo/Item/rules.json";
+    let err = App::builder()
+        .json(ITEM_RULES, json!({"roles": []}))
+        .json(other, json!({"roles": []}))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.file(), other);
+    assert_eq!(err.kind(), &AppErrorKind::DuplicateCollection("Item".into()));
+}

@@ -90,7 +90,7 @@ pub enum AppErrorKind {
         "legacy `permissions` cannot be combined with `default_rule.json` or `rules.json` files"
     )]
     MixedFormats,
-    /// Two rule or schema files describe the same collection.
+    /// Collections of the same name in two databases: object type names must be unique.
     #[error("collection `{0}` is defined twice")]
     DuplicateCollection(String),
 }

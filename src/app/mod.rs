@@ -349,6 +349,13 @@ impl AppBuilder {
                         match collections.iter().position(|c| c.database == *db && c.name == *coll)
                         {
                             Some(i) => i,
+                            None if collections.iter().any(|c| c.name == *coll) => {
+                                return Err(AppError::new(
+                                    path,
+                                    "",
+                                    AppErrorKind::DuplicateCollection((*coll).to_owned()),
+                                ));
+                            }
                             None => {
                                 collections.push(CollectionConfig {
                                     database: (*db).to_owned(),
@@ -426,16 +433,6 @@ impl AppBuilder {
                         AppErrorKind::ExpectedObject,
                     ));
                 }
-            }
-        }
-        for (i, c) in collections.iter().enumerate() {
-            if collections.iter().skip(i + 1).any(|d| d.name == c.name) {
-                let file = format!("{}/{}", c.database, c.name);
-                return Err(AppError::new(
-                    &file,
-                    "",
-                    AppErrorKind::DuplicateCollection(c.name.clone()),
-                ));
             }
         }
         Ok(App { collections, default_roles, sync, legacy, limits })
