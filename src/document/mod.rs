@@ -353,7 +353,7 @@ impl<'a> Iterator for ArrayIter<'a> {
 /// session and reused for every document.
 #[derive(Debug, Clone, Default)]
 pub struct FieldSet {
-    names: Vec<Box<[u8]>>,
+    names: Vec<Box<str>>,
 }
 
 impl FieldSet {
@@ -369,17 +369,16 @@ impl FieldSet {
 
     /// Adds a name if it is not there yet and returns its slot index.
     pub fn insert(&mut self, name: &str) -> usize {
-        let b = name.as_bytes();
-        if let Some(i) = self.index_of(b) {
+        if let Some(i) = self.index_of(name.as_bytes()) {
             return i;
         }
-        self.names.push(b.into());
+        self.names.push(name.into());
         self.names.len() - 1
     }
 
     /// The slot of `name`, if it is in the set.
     pub fn index_of(&self, name: &[u8]) -> Option<usize> {
-        self.names.iter().position(|n| n.len() == name.len() && **n == *name)
+        self.names.iter().position(|n| n.len() == name.len() && n.as_bytes() == name)
     }
 
     /// Number of names (and slots).
@@ -408,10 +407,7 @@ impl FieldSet {
         match doc.0 {
             Repr::Decoded(Decoded::Doc(d)) => {
                 for (name, slot) in self.names.iter().zip(slots.iter_mut()) {
-                    *slot = std::str::from_utf8(name)
-                        .ok()
-                        .and_then(|n| d.get(n))
-                        .map(ValueRef::from_bson);
+                    *slot = d.get(&**name).map(ValueRef::from_bson);
                 }
                 Ok(())
             }
