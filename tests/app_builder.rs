@@ -217,3 +217,27 @@ fn one_collection_name_in_two_databases_is_refused() {
     assert_eq!(err.file(), other);
     assert_eq!(err.kind(), &AppErrorKind::DuplicateCollection("Item".into()));
 }
+
+#[test]
+fn nested_value_comparison_depth_is_a_boundary_pair() {
+    let outcome = |depth: u32| {
+        let mut limits = Limits::default();
+        limits.max_document_depth = depth;
+        let mut r = role("nested", json!({}));
+        r["document_filters"]["read"] = json!({"owner_id": [[[1]]]});
+        let app = App::builder()
+            .limits(limits)
+            .json(DEFAULT_RULE, json!({"roles": [r]}))
+            .file("sync/config.json", r#"{"queryable_fields_names": ["owner_id"]}"#)
+            .build()
+            .unwrap();
+        let RoleChoice::Role(role) = app.choose_role("Item", &Bindings::new(User::new("u1")))
+        else {
+            panic!("role applies")
+        };
+        let doc = bson::doc! {"owner_id": [[[1]]]};
+        role.read_filter().matches(&flexrules::document::DocRef::decoded(&doc)).unwrap()
+    };
+    assert!(outcome(3), "three levels of arrays compare within depth 3");
+    assert!(!outcome(2), "but not within depth 2");
+}

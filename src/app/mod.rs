@@ -205,6 +205,7 @@ impl App {
             self.candidate_roles(table),
             bindings,
             &Queryable { collection: Some(name), test: &test },
+            &self.limits,
         )
     }
 

@@ -25,6 +25,7 @@ use serde_json::Value as Json;
 use super::error::{UserError, UserErrorKind};
 use super::eval::{Cond, Node, eval_conds};
 use super::expr::{Conversion, Expansion, ExpansionRoot, Expr, Operand, Test};
+use crate::limits::Limits;
 
 /// The `%%user` expansion's value: `{"id", "type", "data", "custom_data", "identities"}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,12 +193,19 @@ pub struct Filter {
     pub(crate) fields: Box<[Box<str>]>,
     /// Where each of `fields` is found in the caller's slot array (identity unless rebased).
     pub(crate) slots: Box<[usize]>,
+    /// How deep nested arrays and documents are compared ([`Limits::max_document_depth`]).
+    pub(crate) value_depth: u32,
 }
 
 impl Filter {
     /// A filter that always (or never) matches.
     pub fn constant(value: bool) -> Filter {
-        Filter { root: Node::Const(value), fields: Box::new([]), slots: Box::new([]) }
+        Filter {
+            root: Node::Const(value),
+            fields: Box::new([]),
+            slots: Box::new([]),
+            value_depth: Limits::default().max_document_depth,
+        }
     }
 
     /// The top-level document fields the filter reads, in slot order.
@@ -227,17 +235,24 @@ impl Filter {
 }
 
 /// Binds a lowered expression. `allow_fields` is false for `apply_when`, which has no document.
-pub(crate) fn bind(expr: &Expr, b: &Bindings, allow_fields: bool) -> Result<Filter, BindError> {
-    let mut binder = Binder { b, allow_fields, fields: Vec::new() };
+pub(crate) fn bind(
+    expr: &Expr,
+    b: &Bindings,
+    allow_fields: bool,
+    limits: &Limits,
+) -> Result<Filter, BindError> {
+    let value_depth = limits.max_document_depth;
+    let mut binder = Binder { b, allow_fields, fields: Vec::new(), value_depth };
     let root = binder.expr(expr)?;
     let slots = (0..binder.fields.len()).collect();
-    Ok(Filter { root, fields: binder.fields.into(), slots })
+    Ok(Filter { root, fields: binder.fields.into(), slots, value_depth })
 }
 
 struct Binder<'b> {
     b: &'b Bindings,
     allow_fields: bool,
     fields: Vec<Box<str>>,
+    value_depth: u32,
 }
 
 /// An operand after substitution: a value, or unresolved.
@@ -299,7 +314,7 @@ impl Binder<'_> {
             Expr::Key { key, cond } => {
                 let value = self.operand(key)?;
                 let conds = self.conds(cond)?;
-                Node::Const(eval_conds(value.as_ref(), &conds))
+                Node::Const(eval_conds(value.as_ref(), &conds, self.value_depth))
             }
         })
     }

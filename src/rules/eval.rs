@@ -23,9 +23,8 @@
 //! themselves by type.
 //!
 //! Evaluation never allocates and recurses no deeper than the filter's own nesting and the
-//! length of its field paths, both bounded when the rule was lowered. Nested values in
-//! documents are compared to [`crate::Limits::max_document_depth`] levels (deeper ones are
-//! treated as not equal). A malformed raw document is reported, never guessed about.
+//! length of its field paths, both bounded when the rule was lowered. Nested arrays and documents
+//! are compared to [`crate::Limits::max_document_depth`] levels (deeper ones do not compare). A malformed raw document is reported, never guessed about.
 
 use std::cmp::Ordering;
 
@@ -35,9 +34,6 @@ use super::bind::Filter;
 use super::expr::CmpOp;
 use crate::document::{DocRef, DocumentError, ValueRef};
 use crate::value::{Number, numeric::compare_total};
-
-/// How deep nested arrays and documents are compared.
-const MAX_VALUE_DEPTH: u32 = 100;
 
 /// A node of a bound filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +119,7 @@ impl Filter {
                     },
                 };
                 for cond in conds.iter() {
-                    if !cond_at(value, rest, cond)? {
+                    if !cond_at(value, rest, cond, self.value_depth)? {
                         return Ok(false);
                     }
                 }
@@ -135,33 +131,33 @@ impl Filter {
 
 /// Evaluates conditions on a constant (a key expansion's value at bind time; `None` when it did
 /// not resolve, which reads as a missing field).
-pub(crate) fn eval_conds(value: Option<&Bson>, conds: &[Cond]) -> bool {
+pub(crate) fn eval_conds(value: Option<&Bson>, conds: &[Cond], depth: u32) -> bool {
     let value = value.map(ValueRef::from_bson);
-    conds.iter().all(|c| cond_at(value, &[], c).unwrap_or(false))
+    conds.iter().all(|c| cond_at(value, &[], c, depth).unwrap_or(false))
 }
 
 /// One condition on the value at `rest` below `value`.
-fn cond_at(value: Option<ValueRef<'_>>, rest: &[Box<str>], cond: &Cond) -> Res {
+fn cond_at(value: Option<ValueRef<'_>>, rest: &[Box<str>], cond: &Cond, depth: u32) -> Res {
     Ok(match cond {
         Cond::Never => false,
-        Cond::Ne(c) => !positive_at(value, rest, &Positive::Eq(c))?,
-        Cond::Nin(list) => !positive_at(value, rest, &Positive::In(list))?,
-        Cond::Exists(false) => !positive_at(value, rest, &Positive::Exists)?,
+        Cond::Ne(c) => !positive_at(value, rest, &Positive::Eq(c), depth)?,
+        Cond::Nin(list) => !positive_at(value, rest, &Positive::In(list), depth)?,
+        Cond::Exists(false) => !positive_at(value, rest, &Positive::Exists, depth)?,
         Cond::Not(inner) => {
             let mut all = true;
             for c in inner.iter() {
-                if !cond_at(value, rest, c)? {
+                if !cond_at(value, rest, c, depth)? {
                     all = false;
                     break;
                 }
             }
             !all
         }
-        Cond::Eq(c) => positive_at(value, rest, &Positive::Eq(c))?,
-        Cond::Cmp(op, c) => positive_at(value, rest, &Positive::Cmp(*op, c))?,
-        Cond::In(list) => positive_at(value, rest, &Positive::In(list))?,
-        Cond::All(list) => positive_at(value, rest, &Positive::All(list))?,
-        Cond::Exists(true) => positive_at(value, rest, &Positive::Exists)?,
+        Cond::Eq(c) => positive_at(value, rest, &Positive::Eq(c), depth)?,
+        Cond::Cmp(op, c) => positive_at(value, rest, &Positive::Cmp(*op, c), depth)?,
+        Cond::In(list) => positive_at(value, rest, &Positive::In(list), depth)?,
+        Cond::All(list) => positive_at(value, rest, &Positive::All(list), depth)?,
+        Cond::Exists(true) => positive_at(value, rest, &Positive::Exists, depth)?,
     })
 }
 
@@ -174,39 +170,44 @@ enum Positive<'c> {
     Exists,
 }
 
-fn positive_at(value: Option<ValueRef<'_>>, rest: &[Box<str>], p: &Positive<'_>) -> Res {
+fn positive_at(
+    value: Option<ValueRef<'_>>,
+    rest: &[Box<str>],
+    p: &Positive<'_>,
+    depth: u32,
+) -> Res {
     let Some((key, tail)) = rest.split_first() else {
-        return test(value, p);
+        return test(value, p, depth);
     };
     match value {
-        Some(ValueRef::Document(d)) => positive_at(d.get(key)?, tail, p),
+        Some(ValueRef::Document(d)) => positive_at(d.get(key)?, tail, p, depth),
         Some(ValueRef::Array(items)) => {
             if let Ok(index) = key.parse::<usize>()
                 && let Some(element) = items.get(index)?
-                && positive_at(Some(element), tail, p)?
+                && positive_at(Some(element), tail, p, depth)?
             {
                 return Ok(true);
             }
             for element in items.iter() {
                 if let ValueRef::Document(d) = element?
-                    && positive_at(d.get(key)?, tail, p)?
+                    && positive_at(d.get(key)?, tail, p, depth)?
                 {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        _ => positive_at(None, tail, p),
+        _ => positive_at(None, tail, p, depth),
     }
 }
 
-fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>) -> Res {
+fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
     match p {
         Positive::Exists => Ok(value.is_some()),
-        Positive::Eq(c) => eq_match(value, c),
+        Positive::Eq(c) => eq_match(value, c, depth),
         Positive::In(list) => {
             for c in list.iter() {
-                if eq_match(value, c)? {
+                if eq_match(value, c, depth)? {
                     return Ok(true);
                 }
             }
@@ -217,7 +218,7 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>) -> Res {
                 return Ok(false);
             }
             for c in list.iter() {
-                if !eq_match(value, c)? {
+                if !eq_match(value, c, depth)? {
                     return Ok(false);
                 }
             }
@@ -226,7 +227,7 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>) -> Res {
         Positive::Cmp(op, c) => {
             if matches!(c, Bson::Null | Bson::Undefined) {
                 return match op {
-                    CmpOp::Gte | CmpOp::Lte => eq_match(value, c),
+                    CmpOp::Gte | CmpOp::Lte => eq_match(value, c, depth),
                     CmpOp::Gt | CmpOp::Lt => Ok(false),
                 };
             }
@@ -239,12 +240,12 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>) -> Res {
                 (CmpOp::Lt, Some(o)) => o == Ordering::Less,
                 (CmpOp::Lte, Some(o)) => o != Ordering::Greater,
             };
-            if holds(compare(v, c, MAX_VALUE_DEPTH)?) {
+            if holds(compare(v, c, depth)?) {
                 return Ok(true);
             }
             if let ValueRef::Array(items) = v {
                 for element in items.iter() {
-                    if holds(compare(element?, c, MAX_VALUE_DEPTH)?) {
+                    if holds(compare(element?, c, depth)?) {
                         return Ok(true);
                     }
                 }
@@ -255,7 +256,7 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>) -> Res {
 }
 
 /// MongoDB equality of a (possibly missing) field value with a constant.
-fn eq_match(value: Option<ValueRef<'_>>, c: &Bson) -> Res {
+fn eq_match(value: Option<ValueRef<'_>>, c: &Bson, depth: u32) -> Res {
     if matches!(c, Bson::Null | Bson::Undefined) {
         return match value {
             None | Some(ValueRef::Null) => Ok(true),
@@ -272,12 +273,12 @@ fn eq_match(value: Option<ValueRef<'_>>, c: &Bson) -> Res {
     }
     let Some(v) = value else { return Ok(false) };
     let c = ValueRef::from_bson(c);
-    if compare(v, c, MAX_VALUE_DEPTH)? == Some(Ordering::Equal) {
+    if compare(v, c, depth)? == Some(Ordering::Equal) {
         return Ok(true);
     }
     if let ValueRef::Array(items) = v {
         for element in items.iter() {
-            if compare(element?, c, MAX_VALUE_DEPTH)? == Some(Ordering::Equal) {
+            if compare(element?, c, depth)? == Some(Ordering::Equal) {
                 return Ok(true);
             }
         }

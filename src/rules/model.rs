@@ -4,7 +4,7 @@
 //! read as written; the legacy format (`permissions` in `sync/config.json`, §1.3) is converted at
 //! load time following the official migration mapping: `applyWhen` → `apply_when`, the legacy
 //! per-document `read`/`write` expressions → `document_filters.read/write`. Whether role selection
-//! may fall back to default roles is recorded by the caller (see [`RoleSet`]).
+//! may fall back to default roles is recorded by the app (`App::falls_back_to_default_roles`).
 //!
 //! Defaults, chosen per rules.md §2.6 and applied here so later stages never see an absent value
 //! where a default exists:

@@ -15,6 +15,7 @@
 use super::bind::{Bindings, Filter, bind};
 use super::model::{FieldPerms, FieldRule, Perm, Role, Slot};
 use super::validate::{Problem, Queryable, role_problems};
+use crate::limits::Limits;
 
 /// The outcome of role selection for one collection and session.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,12 +141,13 @@ pub(crate) fn choose<'r>(
     candidates: impl IntoIterator<Item = &'r Role>,
     bindings: &Bindings,
     queryable: &Queryable<'_>,
+    limits: &Limits,
 ) -> RoleChoice {
     for role in candidates {
         let errors: Vec<Problem> =
             role_problems(role, queryable).into_iter().filter(Problem::is_error).collect();
         let applies = match &role.apply_when.expr {
-            Ok(expr) => match bind(expr, bindings, false) {
+            Ok(expr) => match bind(expr, bindings, false, limits) {
                 Ok(filter) => filter.as_constant().unwrap_or(true),
                 Err(_) => true,
             },
@@ -157,7 +159,7 @@ pub(crate) fn choose<'r>(
         if !errors.is_empty() {
             return RoleChoice::Incompatible { role: role.name.clone(), problems: errors };
         }
-        return match session_role(role, bindings) {
+        return match session_role(role, bindings, limits) {
             Some(chosen) => RoleChoice::Role(Box::new(chosen)),
             None => RoleChoice::Incompatible { role: role.name.clone(), problems: errors },
         };
@@ -165,11 +167,11 @@ pub(crate) fn choose<'r>(
     RoleChoice::NoRole
 }
 
-fn session_role(role: &Role, bindings: &Bindings) -> Option<SessionRole> {
+fn session_role(role: &Role, bindings: &Bindings, limits: &Limits) -> Option<SessionRole> {
     let filters = role.document_filters.as_ref()?;
     let bound = |slot: Option<&Slot>| -> Option<Filter> {
         let expr = slot?.expr.as_ref().ok()?;
-        bind(expr, bindings, true).ok()
+        bind(expr, bindings, true, limits).ok()
     };
     Some(SessionRole {
         name: role.name.clone(),

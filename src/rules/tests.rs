@@ -31,7 +31,7 @@ fn mongo_matching_semantics_table() {
         let filter_json = &group["filter"];
         let expr = lower_expr(filter_json, "", &Limits::default())
             .unwrap_or_else(|e| panic!("{filter_json}: {e}"));
-        let filter = bind(&expr, &bindings, true).unwrap();
+        let filter = bind(&expr, &bindings, true, &Limits::default()).unwrap();
         let fields = FieldSet::new(filter.fields().iter().map(|f| &**f));
         for (key, expected) in [("match", true), ("no_match", false)] {
             for d in group[key].as_array().unwrap() {
@@ -72,8 +72,8 @@ fn rebased_filters_share_one_slot_array() {
         &Limits::default(),
     )
     .unwrap();
-    let mut fa = bind(&a, &bindings, true).unwrap();
-    let mut fb = bind(&b, &bindings, true).unwrap();
+    let mut fa = bind(&a, &bindings, true, &Limits::default()).unwrap();
+    let mut fb = bind(&b, &bindings, true, &Limits::default()).unwrap();
     let mut set = FieldSet::default();
     let sa: Vec<usize> = fa.fields().iter().map(|f| set.insert(f)).collect();
     let sb: Vec<usize> = fb.fields().iter().map(|f| set.insert(f)).collect();
@@ -90,6 +90,6 @@ fn rebased_filters_share_one_slot_array() {
 #[test]
 fn apply_when_cannot_read_documents() {
     let expr = lower_expr(&serde_json::json!({"email": "x"}), "", &Limits::default()).unwrap();
-    let err = bind(&expr, &Bindings::new(User::new("u")), false).unwrap_err();
+    let err = bind(&expr, &Bindings::new(User::new("u")), false, &Limits::default()).unwrap_err();
     assert_eq!(err.to_string(), "field `email` cannot be read when a sync session starts");
 }
