@@ -25,7 +25,9 @@ fn every_fixture_app_validates_as_expected() {
     let expected: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
     let mut apps: Vec<String> = std::fs::read_dir(fixtures().join("apps"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().into_string().unwrap())
         .collect();
     apps.sort();
     for app in &apps {
