@@ -91,6 +91,8 @@ fn queryable_fields_include_id_collection_scoped_and_indexed() {
     assert!(sync.is_queryable("Item", "b") && !sync.is_queryable("Other", "b"));
     assert_eq!(sync.indexed_queryable_field(), Some("store"));
     assert!(sync.is_queryable("Other", "store"));
+    assert_eq!(sync.queryable_fields_of("Item"), ["_id", "a", "b", "store"]);
+    assert_eq!(sync.queryable_fields_of("Other"), ["_id", "a", "store"]);
 }
 
 #[test]

@@ -14,7 +14,7 @@
 //! the same files as text or as `serde_json::Value`s. Every error names the file and the JSON
 //! pointer (line and column for malformed JSON).
 //!
-//! `_id` is always queryable. Legacy `permissions` are converted into the current role model; an
+//! `_id` is always queryable; without `sync/config.json` it is the only queryable field. Legacy `permissions` are converted into the current role model; an
 //! app using them keeps the legacy selection rule (fall back to default roles when no collection
 //! role applies), recorded in [`App::falls_back_to_default_roles`].
 
@@ -91,6 +91,19 @@ impl SyncConfig {
     /// The indexed queryable field, if one is configured.
     pub fn indexed_queryable_field(&self) -> Option<&str> {
         self.indexed.as_deref()
+    }
+
+    /// Every field queryable in `collection`, `_id` first, each once.
+    pub fn queryable_fields_of<'a>(&'a self, collection: &str) -> Vec<&'a str> {
+        let scoped =
+            self.collection_queryable.get(collection).map(Vec::as_slice).unwrap_or_default();
+        let mut out: Vec<&str> = vec!["_id"];
+        for field in self.queryable.iter().chain(scoped).chain(self.indexed.iter()) {
+            if !out.contains(&field.as_str()) {
+                out.push(field);
+            }
+        }
+        out
     }
 
     /// Whether `field` is queryable in `collection`: `_id`, a global queryable field, or one of

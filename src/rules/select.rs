@@ -159,6 +159,9 @@ pub(crate) fn choose<'r>(
         if !errors.is_empty() {
             return RoleChoice::Incompatible { role: role.name.clone(), problems: errors };
         }
+        // INVARIANT: binding a role with no error-level problem cannot fail (every bind error
+        // — a missing filter, `%function`, an expansion without a value — is such a problem), so
+        // the `None` arm never yields an empty problem list.
         return match session_role(role, bindings, limits) {
             Some(chosen) => RoleChoice::Role(Box::new(chosen)),
             None => RoleChoice::Incompatible { role: role.name.clone(), problems: errors },
