@@ -1,8 +1,8 @@
 //! App Services role rules: roles, rule expressions, role selection and Sync-compatibility checks.
 //!
 //! The stages, in order:
-//! 1. [`model`] reads role JSON (current or legacy format) into [`Role`]s, applying defaults;
-//! 2. [`lower`] turns each rule expression into a typed tree ([`expr`]) that still holds
+//! 1. `model` reads role JSON (current or legacy format) into [`Role`]s, applying defaults;
+//! 2. `lower` turns each rule expression into a typed tree (`expr`) that still holds
 //!    expansions such as `%%user.id`;
 //! 3. validation lists every reason a role cannot serve Flexible Sync ([`Problem`]);
 //! 4. once per session, role selection evaluates `apply_when` and binding substitutes the

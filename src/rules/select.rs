@@ -33,6 +33,16 @@ pub enum RoleChoice {
     },
 }
 
+impl RoleChoice {
+    /// The chosen role, when a usable one applies.
+    pub fn role(&self) -> Option<&SessionRole> {
+        match self {
+            RoleChoice::Role(role) => Some(role),
+            RoleChoice::NoRole | RoleChoice::Incompatible { .. } => None,
+        }
+    }
+}
+
 /// A role chosen for a session: per-document filters bound to the session's expansions, and the
 /// role's static field permissions.
 #[derive(Debug, Clone, PartialEq)]
