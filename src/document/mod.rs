@@ -252,15 +252,18 @@ impl<'a> DocRef<'a> {
     }
 
     /// The value of the first element named `key`; `Ok(None)` when there is none.
+    #[inline]
     pub fn get(&self, key: &str) -> Result<Option<ValueRef<'a>>, DocumentError> {
         match self.0 {
             Repr::Decoded(Decoded::Doc(doc)) => Ok(doc.get(key).map(ValueRef::from_bson)),
-            _ => {
+            Repr::Decoded(Decoded::Array(_)) => Ok(None),
+            Repr::Raw { bytes, base } => {
+                // Only the matching element's value is decoded.
                 let key = key.as_bytes();
-                for item in self.iter() {
-                    let (k, v) = item?;
-                    if k == key {
-                        return Ok(Some(v));
+                for element in RawIter::new(bytes, base) {
+                    let element = element?;
+                    if element.key.len() == key.len() && element.key == key {
+                        return element.value().map(Some);
                     }
                 }
                 Ok(None)
@@ -350,7 +353,7 @@ impl<'a> Iterator for ArrayIter<'a> {
 }
 
 /// A set of top-level field names to read from each document, built once per predicate or
-/// session and reused for every document.
+/// sync connection and reused for every document.
 #[derive(Debug, Clone, Default)]
 pub struct FieldSet {
     names: Vec<Box<str>>,
@@ -377,6 +380,7 @@ impl FieldSet {
     }
 
     /// The slot of `name`, if it is in the set.
+    #[inline]
     pub fn index_of(&self, name: &[u8]) -> Option<usize> {
         self.names.iter().position(|n| n.len() == name.len() && n.as_bytes() == name)
     }
@@ -396,6 +400,7 @@ impl FieldSet {
     /// document lacks are set to `None`. A raw document is walked once, stopping when all
     /// fields are found; values of other fields are skipped without being decoded. If a field
     /// occurs twice the first occurrence counts.
+    #[inline]
     pub fn scan<'a>(
         &self,
         doc: &DocRef<'a>,

@@ -10,11 +10,13 @@ fn err(kind: DocumentErrorKind, offset: usize) -> DocumentError {
     DocumentError { kind, offset }
 }
 
+#[inline]
 fn read_i32(bytes: &[u8], at: usize) -> Option<i32> {
     let b = bytes.get(at..at.checked_add(4)?)?;
     Some(i32::from_le_bytes(b.try_into().ok()?))
 }
 
+#[inline]
 fn read_array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     bytes.get(at..at.checked_add(N)?)?.try_into().ok()
 }
@@ -47,6 +49,7 @@ pub(crate) struct RawElement<'a> {
 
 impl<'a> RawElement<'a> {
     /// Decodes the value (cheap: slices and fixed-size reads).
+    #[inline]
     pub(crate) fn value(&self) -> Result<ValueRef<'a>, DocumentError> {
         let v = self.value;
         let at = self.offset;
@@ -88,6 +91,7 @@ impl<'a> RawElement<'a> {
 }
 
 /// The content of a BSON string value (length prefix, bytes, zero terminator).
+#[inline]
 fn string_body(v: &[u8], at: usize) -> Result<&[u8], DocumentError> {
     let len = read_i32(v, 0).ok_or(err(DocumentErrorKind::Truncated, at))?;
     let len = usize::try_from(len).map_err(|_| err(DocumentErrorKind::BadLength, at))?;
@@ -110,11 +114,13 @@ pub(crate) struct RawIter<'a> {
 }
 
 impl<'a> RawIter<'a> {
+    #[inline]
     pub(super) fn new(bytes: &'a [u8], base: usize) -> RawIter<'a> {
         RawIter { bytes, base, pos: 4, done: false }
     }
 
     /// Size of the value of type `kind` starting at `start`, without decoding it.
+    #[inline]
     fn value_len(&self, kind: u8, start: usize) -> Result<usize, DocumentError> {
         let at = self.base + start;
         let bytes = self.bytes;
@@ -154,6 +160,7 @@ impl<'a> RawIter<'a> {
         })
     }
 
+    #[inline]
     fn step(&mut self) -> Result<Option<RawElement<'a>>, DocumentError> {
         // The trailing zero byte of the document sits at `end`.
         let end = self.bytes.len().saturating_sub(1);
@@ -192,6 +199,7 @@ impl<'a> RawIter<'a> {
 impl<'a> Iterator for RawIter<'a> {
     type Item = Result<RawElement<'a>, DocumentError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
