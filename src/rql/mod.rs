@@ -36,8 +36,6 @@ mod to_ast;
 
 use std::str::FromStr;
 
-use pest::Parser;
-
 pub use ast::Query;
 pub use error::{ParseError, ParseErrorKind, TimestampProblem};
 
@@ -53,12 +51,7 @@ pub fn parse(text: &str) -> Result<Query, ParseError> {
 /// or stack.
 pub fn parse_with(text: &str, limits: &Limits) -> Result<Query, ParseError> {
     prescan::check(text, limits)?;
-    let mut pairs = grammar::RqlParser::parse(grammar::Rule::query, text)
-        .map_err(|e| error::from_pest(&e, text))?;
-    let query = pairs.next().ok_or_else(|| {
-        ParseError::new(ParseErrorKind::Internal { what: "a query" }, crate::Span::point(0))
-    })?;
-    to_ast::Builder::new(text, limits).query(query)
+    to_ast::parse(text, limits)
 }
 
 impl FromStr for Query {
