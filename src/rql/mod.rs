@@ -4,10 +4,17 @@
 //!
 //! 1. a linear pre-scan refuses text that is too long or nests too deeply, before anything
 //!    recursive sees it, so hostile input costs one pass and constant stack;
-//! 2. the pest grammar (`grammar/rql.pest`) accepts exactly the language of realm-core's flex
-//!    scanner and bison grammar (commit f8752e18), including its tokenization quirks;
-//! 3. `to_ast` converts pest's tree into [`ast::Query`], applying realm-core's literal rules
-//!    (C `strtoll` integers, timestamp checks) and its `@links` fusion.
+//! 2. the pest grammar (`grammar/rql.pest`) reproduces the tokens of realm-core's flex scanner
+//!    (commit f8752e18), quirks included, and reads every input in one pass without trying
+//!    alternatives twice, so time is linear in the text;
+//! 3. `to_ast` converts pest's tree into [`ast::Query`]: it decides whether each parenthesised
+//!    group is a condition or an operand, enforces where each may stand as realm-core's bison
+//!    grammar does, and applies realm-core's literal rules (C `strtoll` integers, timestamp
+//!    checks) and its `@links` fusion.
+//!
+//! Together the two accept realm-core's language, with two deliberate differences: malformed
+//! `T<s>:<ns>` timestamps are refused here rather than when binding, and `SORT`/`DISTINCT` take
+//! only name and `['key']` steps (realm-core's grammar takes more and then fails an assertion).
 //!
 //! Every failure is a [`ParseError`] with a span into the text. Nothing here depends on a schema
 //! or on argument values: `0 = 0` and `unknown.property > 1` parse; the binder rejects them.
