@@ -5,8 +5,8 @@
 //! 1. a linear pre-scan refuses text that is too long or nests too deeply, before anything
 //!    recursive sees it, so hostile input costs one pass and constant stack;
 //! 2. the pest grammar (`grammar/rql.pest`) reproduces the tokens of realm-core's flex scanner
-//!    (commit f8752e18), quirks included, and reads every input in one pass without trying
-//!    alternatives twice, so time is linear in the text;
+//!    (commit f8752e18), quirks included; it backtracks only over constructs that cannot nest,
+//!    so no nested group is ever read twice and time stays linear in the text;
 //! 3. `to_ast` converts pest's tree into [`ast::Query`]: it decides whether each parenthesised
 //!    group is a condition or an operand, enforces where each may stand as realm-core's bison
 //!    grammar does, and applies realm-core's literal rules (C `strtoll` integers, timestamp
