@@ -6,6 +6,7 @@ pub mod limits;
 pub mod rql;
 pub mod schema;
 pub mod span;
+pub mod value;
 
 pub use limits::Limits;
 pub use span::{LineCol, Span};
