@@ -9,4 +9,5 @@ pub mod span;
 pub mod value;
 
 pub use limits::Limits;
+pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
