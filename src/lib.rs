@@ -2,12 +2,15 @@
 //!
 //! (Crate documentation is completed as the stages land.)
 
+pub mod cli;
 pub mod limits;
+pub mod predicate;
 pub mod rql;
 pub mod schema;
 pub mod span;
 pub mod value;
 
 pub use limits::Limits;
+pub use predicate::{CompileError, CompileErrorKind, CompiledQuery, Predicate, compile};
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};

@@ -76,14 +76,6 @@ impl<'a> DocRef<'a> {
 }
 
 impl<'a> Node<'a> {
-    pub(crate) fn is_missing_or_null(self) -> bool {
-        match self {
-            Node::Missing => true,
-            Node::Raw(r) => matches!(r, RawBsonRef::Null | RawBsonRef::Undefined),
-            Node::Dec(b) => matches!(b, Bson::Null | Bson::Undefined),
-        }
-    }
-
     /// The embedded document here, if any.
     pub(crate) fn doc(self) -> Option<DocRef<'a>> {
         match self {
@@ -167,7 +159,10 @@ impl<'a> Node<'a> {
             Node::Dec(b) => bson_val(b),
         };
         match v {
-            #[expect(clippy::cast_possible_truncation, reason = "a float property holds f32 values")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "a float property holds f32 values"
+            )]
             Val::Double(d) if float => Val::Float(d as f32),
             other => other,
         }
@@ -184,10 +179,10 @@ fn raw_val(r: RawBsonRef<'_>) -> Val<'_> {
         RawBsonRef::Decimal128(d) => Val::Decimal(Decimal128::from_bson(d)),
         RawBsonRef::String(s) => Val::Str(s.as_bytes()),
         RawBsonRef::Binary(b) => {
-            if b.subtype == bson::spec::BinarySubtype::Uuid {
-                if let Ok(u) = <[u8; 16]>::try_from(b.bytes) {
-                    return Val::Uuid(u);
-                }
+            if b.subtype == bson::spec::BinarySubtype::Uuid
+                && let Ok(u) = <[u8; 16]>::try_from(b.bytes)
+            {
+                return Val::Uuid(u);
             }
             Val::Bin(b.bytes)
         }
@@ -209,10 +204,10 @@ fn bson_val(b: &Bson) -> Val<'_> {
         Bson::Decimal128(d) => Val::Decimal(Decimal128::from_bson(*d)),
         Bson::String(s) => Val::Str(s.as_bytes()),
         Bson::Binary(b) => {
-            if b.subtype == bson::spec::BinarySubtype::Uuid {
-                if let Ok(u) = <[u8; 16]>::try_from(b.bytes.as_slice()) {
-                    return Val::Uuid(u);
-                }
+            if b.subtype == bson::spec::BinarySubtype::Uuid
+                && let Ok(u) = <[u8; 16]>::try_from(b.bytes.as_slice())
+            {
+                return Val::Uuid(u);
             }
             Val::Bin(&b.bytes)
         }

@@ -345,7 +345,9 @@ impl CompileErrorKind {
         match self {
             K::TwoConstants => "Cannot compare two constants".to_owned(),
             K::TwoConstantTypes { left, right } => {
-                format!("Comparison between two constants is not supported ('{left}' and '{right}')")
+                format!(
+                    "Comparison between two constants is not supported ('{left}' and '{right}')"
+                )
             }
             K::UnsupportedComparison { left, right } => {
                 format!("Unsupported comparison between type '{left}' and type '{right}'")
@@ -412,7 +414,9 @@ impl CompileErrorKind {
             K::AggregatePropertyType { ty } => {
                 format!("collection aggregate not supported for type '{ty}'")
             }
-            K::AggregateType { op } => format!("Cannot use aggregate '{op}' for this type of property"),
+            K::AggregateType { op } => {
+                format!("Cannot use aggregate '{op}' for this type of property")
+            }
             K::SubqueryPrimitive { property } => format!(
                 "A subquery can not operate on a list of primitive values (property '{property}')"
             ),

@@ -10,10 +10,10 @@ use bson::Document;
 use bson::raw::RawDocument;
 
 use super::doc::{DocRef, Node};
-use super::val::{self, Level, Op, Pattern, Val};
+use super::val::{self, Op, Pattern, Val};
 use super::{
-    AggOp, Arith, Compare, CompareKind, Cond, Const, Expand, First, Index, Operand, OperandKind,
-    PathExpr, Predicate, SizeKind, Step, Term,
+    AggOp, Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
+    Predicate, SizeKind, Step, Term,
 };
 use crate::rql::ast::{ArithOp, Quantifier};
 use crate::value::Decimal128;
@@ -55,10 +55,10 @@ impl Predicate {
             match doc {
                 DocRef::Raw(_) => {
                     doc.for_each_field(&mut |name, value| {
-                        if let Some(i) = fields.iter().position(|f| **f == *name) {
-                            if let Some(slot @ Node::Missing) = slots.get_mut(i) {
-                                *slot = value;
-                            }
+                        if let Some(i) = fields.iter().position(|f| **f == *name)
+                            && let Some(slot @ Node::Missing) = slots.get_mut(i)
+                        {
+                            *slot = value;
                         }
                         true
                     });
@@ -78,8 +78,12 @@ impl Predicate {
     }
 
     /// The value of a sort or distinct key for one document (`None`: a link on the way is null).
-    pub(crate) fn key_value<'a>(path: &'a PathExpr, fields: &'a [Box<str>], doc: DocRef<'a>) -> Option<Val<'a>> {
-        let ctx = Ctx { slots: &[], doc, elem: None, fields };
+    pub(crate) fn key_value<'a>(
+        path: &'a PathExpr,
+        fields: &'a [Box<str>],
+        doc: DocRef<'a>,
+    ) -> Option<Val<'a>> {
+        let ctx = Ctx { slots: &[], doc, elem: Some(doc), fields };
         let mut out = None;
         walk(path, &ctx, &mut |n| {
             out = Some(value_of(path, n));
@@ -478,7 +482,9 @@ fn term_values<'a>(p: &PathExpr, n: Node<'a>, f: &mut dyn FnMut(Val<'a>) -> bool
 fn size_of<'a>(n: Node<'a>, kind: SizeKind) -> Val<'a> {
     let len = |n: Node<'a>| i64::try_from(n.len()).unwrap_or(i64::MAX);
     match kind {
-        SizeKind::Collection => Val::Int(if n.is_array() || n.doc().is_some() { len(n) } else { 0 }),
+        SizeKind::Collection => {
+            Val::Int(if n.is_array() || n.doc().is_some() { len(n) } else { 0 })
+        }
         SizeKind::Link => Val::Int(i64::from(n.doc().is_some())),
         SizeKind::Text | SizeKind::Mixed => match n.val(false) {
             Val::Str(s) | Val::Bin(s) => Val::Int(i64::try_from(s.len()).unwrap_or(i64::MAX)),
@@ -502,7 +508,15 @@ struct Acc<'a> {
 
 impl<'a> Acc<'a> {
     fn new(op: AggOp) -> Acc<'a> {
-        Acc { op, count: 0, int_sum: 0, float_sum: 0.0, dec_sum: Decimal128::from_i64(0), seen: 0, best: None }
+        Acc {
+            op,
+            count: 0,
+            int_sum: 0,
+            float_sum: 0.0,
+            dec_sum: Decimal128::from_i64(0),
+            seen: 0,
+            best: None,
+        }
     }
 
     fn add(&mut self, v: Val<'a>) {
@@ -533,7 +547,10 @@ impl<'a> Acc<'a> {
                 let (d, kind) = match v {
                     Val::Int(i) => {
                         self.int_sum = self.int_sum.wrapping_add(i);
-                        #[expect(clippy::cast_precision_loss, reason = "realm-core averages ints as doubles")]
+                        #[expect(
+                            clippy::cast_precision_loss,
+                            reason = "realm-core averages ints as doubles"
+                        )]
                         {
                             self.float_sum += i as f64;
                         }
@@ -576,7 +593,10 @@ impl<'a> Acc<'a> {
                 if self.count == 0 {
                     Val::Null
                 } else if self.seen & (4 | 8) == 0 {
-                    #[expect(clippy::cast_precision_loss, reason = "realm-core divides by the count as a double")]
+                    #[expect(
+                        clippy::cast_precision_loss,
+                        reason = "realm-core divides by the count as a double"
+                    )]
                     Val::Double(self.float_sum / self.count as f64)
                 } else {
                     Val::Decimal(self.dec_sum / Decimal128::from_i64(self.count))
@@ -584,14 +604,4 @@ impl<'a> Acc<'a> {
             }
         }
     }
-}
-
-/// Whether a value is a constant (for the few callers outside evaluation).
-pub(crate) fn const_val(c: &Const) -> Val<'_> {
-    c.val()
-}
-
-#[allow(dead_code, reason = "kept for the level-aware callers added with the filter family")]
-fn _level_is_used(l: Level) -> Level {
-    l
 }

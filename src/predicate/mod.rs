@@ -151,9 +151,12 @@ pub(crate) struct Compare {
     pub(crate) level: Level,
     /// Upper- and lower-case variants of a constant right side, for `[c]`.
     // INVARIANT: both variants have the byte length of the constant they were folded from.
-    pub(crate) folded: Option<(Box<[u8]>, Box<[u8]>)>,
+    pub(crate) folded: Option<Folded>,
     pub(crate) kind: CompareKind,
 }
+
+/// The upper- and lower-case variants of a constant pattern.
+pub(crate) type Folded = (Box<[u8]>, Box<[u8]>);
 
 /// How the two sides are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,8 +52,8 @@ impl TypeSet {
         let lower: Vec<u8> = name.to_ascii_lowercase();
         let bits = match lower.as_slice() {
             b"null" => Self::NULL,
-            b"int" | b"integer" | b"int16" | b"int32" | b"int64" | b"short" | b"long"
-            | b"byte" | b"char" => Self::INT,
+            b"int" | b"integer" | b"int16" | b"int32" | b"int64" | b"short" | b"long" | b"byte"
+            | b"char" => Self::INT,
             b"bool" | b"boolean" => Self::BOOL,
             b"string" => Self::STRING,
             b"binary" | b"data" | b"bytearray" | b"byte[]" | b"bindata" => Self::BINARY,
@@ -303,7 +303,9 @@ impl Pattern<'_> {
     fn matches(&self, i: usize, b: u8) -> bool {
         match self {
             Pattern::Exact(p) => p.get(i) == Some(&b),
-            Pattern::Folded { upper, lower } => upper.get(i) == Some(&b) || lower.get(i) == Some(&b),
+            Pattern::Folded { upper, lower } => {
+                upper.get(i) == Some(&b) || lower.get(i) == Some(&b)
+            }
             Pattern::Live(p) => {
                 if p.get(i) == Some(&b) {
                     return true;
@@ -367,7 +369,8 @@ fn live_fold_at(p: &[u8], i: usize) -> (Option<u8>, Option<u8>) {
     while p.get(end).is_some_and(|b| b & 0xc0 == 0x80) {
         end += 1;
     }
-    let Some(c) = p.get(start..end).and_then(|s| std::str::from_utf8(s).ok()).and_then(|s| s.chars().next())
+    let Some(c) =
+        p.get(start..end).and_then(|s| std::str::from_utf8(s).ok()).and_then(|s| s.chars().next())
     else {
         return (None, None);
     };
@@ -398,15 +401,11 @@ pub(crate) fn like(text: &[u8], pat: &Pattern<'_>) -> bool {
     let plen = pat.len();
     let (mut t, mut p) = (0usize, 0usize);
     loop {
-        let mut mismatch = false;
         if t == text.len() {
             if p == plen || (p + 1 == plen && pat.byte(p) == b'*') {
                 return true;
             }
-            mismatch = true;
-        } else if p == plen {
-            mismatch = true;
-        } else {
+        } else if p < plen {
             let pc = pat.byte(p);
             if pc == b'*' {
                 p += 1;
@@ -434,9 +433,7 @@ pub(crate) fn like(text: &[u8], pat: &Pattern<'_>) -> bool {
                 p += 1;
                 continue;
             }
-            mismatch = true;
         }
-        debug_assert!(mismatch);
         if depth == 0 {
             return false;
         }
@@ -468,15 +465,43 @@ pub(crate) enum Level {
 
 /// `left op right` for one pair of values. `pattern` is the right side prepared for string
 /// operators and `[c]` (or `None` to derive it from `right`).
-pub(crate) fn apply(op: Op, left: &Val<'_>, right: &Val<'_>, folded: Option<Pattern<'_>>, ci: bool, level: Level) -> bool {
+pub(crate) fn apply(
+    op: Op,
+    left: &Val<'_>,
+    right: &Val<'_>,
+    folded: Option<Pattern<'_>>,
+    ci: bool,
+    level: Level,
+) -> bool {
     if level == Level::Column {
         let nan = |v: &Val<'_>| match v {
             Val::Double(d) => d.is_nan(),
             Val::Float(f) => f.is_nan(),
             _ => false,
         };
-        if matches!(op, Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge) && (nan(left) || nan(right)) && !left.is_null() && !right.is_null() {
+        let relational = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
+        if (nan(left) || nan(right))
+            && !left.is_null()
+            && !right.is_null()
+            && (relational || matches!(op, Op::Eq | Op::Ne))
+        {
             return op == Op::Ne;
+        }
+        // A string column orders null below every string (realm-core's column comparison).
+        let texty = |v: &Val<'_>| matches!(v, Val::Str(_) | Val::Null);
+        if relational && texty(left) && texty(right) {
+            let o = match (left, right) {
+                (Val::Null, Val::Null) => Ordering::Equal,
+                (Val::Null, _) => Ordering::Less,
+                (_, Val::Null) => Ordering::Greater,
+                (a, b) => compare(a, b).unwrap_or(Ordering::Equal),
+            };
+            return match op {
+                Op::Lt => o.is_lt(),
+                Op::Le => o.is_le(),
+                Op::Gt => o.is_gt(),
+                _ => o.is_ge(),
+            };
         }
     }
     match op {
@@ -486,7 +511,9 @@ pub(crate) fn apply(op: Op, left: &Val<'_>, right: &Val<'_>, folded: Option<Patt
         Op::Gt => compare(left, right) == Some(Ordering::Greater) && !left.is_null(),
         Op::Le => matches!(compare(left, right), Some(Ordering::Less | Ordering::Equal)),
         Op::Ge => matches!(compare(left, right), Some(Ordering::Greater | Ordering::Equal)),
-        Op::BeginsWith | Op::EndsWith | Op::Contains | Op::Like => string_op(op, left, right, folded, ci, level),
+        Op::BeginsWith | Op::EndsWith | Op::Contains | Op::Like => {
+            string_op(op, left, right, folded, ci, level)
+        }
     }
 }
 
@@ -507,18 +534,23 @@ fn pattern_for<'p>(right: &Val<'p>, folded: Option<Pattern<'p>>, ci: bool) -> Op
 }
 
 fn equal(left: &Val<'_>, right: &Val<'_>, folded: Option<Pattern<'_>>, ci: bool) -> bool {
-    if ci {
-        if let (Some((l, lb)), Some((_, rb))) = (text_of(left), text_of(right)) {
-            if lb != rb {
-                return false;
-            }
-            return pattern_for(right, folded, ci).is_some_and(|p| p.equals(l));
+    if ci && let (Some((l, lb)), Some((_, rb))) = (text_of(left), text_of(right)) {
+        if lb != rb {
+            return false;
         }
+        return pattern_for(right, folded, ci).is_some_and(|p| p.equals(l));
     }
     compare(left, right) == Some(Ordering::Equal)
 }
 
-fn string_op(op: Op, left: &Val<'_>, right: &Val<'_>, folded: Option<Pattern<'_>>, ci: bool, level: Level) -> bool {
+fn string_op(
+    op: Op,
+    left: &Val<'_>,
+    right: &Val<'_>,
+    folded: Option<Pattern<'_>>,
+    ci: bool,
+    level: Level,
+) -> bool {
     let hay = text_of(left);
     let pat = text_of(right);
     if level == Level::Column {
