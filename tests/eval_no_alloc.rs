@@ -7,7 +7,6 @@
     clippy::indexing_slicing,
     reason = "test code: a failure is a test failure"
 )]
-
 #![expect(unsafe_code, reason = "a global allocator can only be written with unsafe code")]
 
 use std::alloc::{GlobalAlloc, Layout, System};

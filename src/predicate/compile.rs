@@ -344,7 +344,9 @@ impl<'t> Compiler<'t> {
         let span = c.loc.0;
         let right_is_null = matches!(right.scalar_const, Some(Const::Null));
         let left_is_null = matches!(left.scalar_const, Some(Const::Null));
-        if left.const_type && right.const_type {
+        if (left.const_type && (right.const_type || right.constant))
+            || (right.const_type && left.constant)
+        {
             return err(
                 K::TwoConstantTypes { left: left.desc.clone(), right: right.desc.clone() },
                 span,
@@ -572,7 +574,10 @@ impl<'t> Compiler<'t> {
                     _ => None,
                 };
                 let (conv, argument) = self.constant(c, h, span)?;
-                let desc = v.to_string();
+                let desc = match c {
+                    Constant::String(s) => format!("\"{s}\""),
+                    _ => v.to_string(),
+                };
                 match conv {
                     ConstOrList::One(one) => {
                         if let (Some(_), Constant::Argument { index, .. }) = (quantifier, c) {
