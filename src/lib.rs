@@ -3,6 +3,7 @@
 //! (Crate documentation is completed as the stages land.)
 
 pub mod cli;
+pub mod document;
 pub mod limits;
 pub mod predicate;
 pub mod rql;

@@ -799,6 +799,15 @@ mod tests {
         }
 
         #[test]
+        fn parse_agrees_with_the_bson_crate(digits in "[0-9]{1,34}", point in 0usize..35, exp in -6000i32..6000, neg: bool) {
+            let point = point.min(digits.len());
+            let text = format!("{}{}.{}E{}", if neg { "-" } else { "" }, &digits[..point], &digits[point..], exp);
+            let ours = d(&text);
+            let theirs: bson::Decimal128 = text.parse().unwrap();
+            prop_assert_eq!(ours.to_bytes(), theirs.bytes(), "{}", text);
+        }
+
+        #[test]
         fn display_parses_back_to_the_same_bits(c in 0u128..=MAX_COEFF, e in -6176i32..=6111, n: bool) {
             let v = Decimal128::pack(n, c, e);
             prop_assert_eq!(d(&v.to_string()).to_bytes(), v.to_bytes());

@@ -4,6 +4,8 @@
 //! document points into the document's bytes, so evaluating a predicate copies nothing.
 //! [`Value`] is its owned counterpart for constants (literals, arguments, folded arithmetic).
 
+pub mod aggregate;
+pub mod coerce;
 pub mod decimal;
 pub mod ejson;
 pub mod numeric;
@@ -13,6 +15,8 @@ pub mod timestamp;
 use std::cmp::Ordering;
 use std::fmt;
 
+pub use aggregate::{AggKind, Aggregate};
+pub use coerce::{CoerceError, Origin, coerce};
 pub use decimal::Decimal128;
 pub use numeric::{ArithOp, Number};
 pub use string::{CaseFold, Folded, StringOp};

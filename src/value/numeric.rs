@@ -299,6 +299,7 @@ pub fn string_to_decimal(s: &str) -> Option<Decimal128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn int_division_by_zero_saturates() {
@@ -328,6 +329,44 @@ mod tests {
             arith(ArithOp::Add, Number::Int(i64::MAX), Number::Int(1)),
             Number::Int(i64::MIN)
         ));
+    }
+
+    /// Exact comparison of an int with a finite double through 128-bit integers.
+    fn exact(i: i64, d: f64) -> Ordering {
+        let t = d.trunc();
+        if t >= 1.7e38 {
+            return Ordering::Less;
+        }
+        if t <= -1.7e38 {
+            return Ordering::Greater;
+        }
+        let ti = t as i128;
+        match i128::from(i).cmp(&ti) {
+            Ordering::Equal => 0.0f64.partial_cmp(&(d - t)).unwrap(),
+            o => o,
+        }
+    }
+
+    fn near_boundaries() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            any::<i64>(),
+            (-4i64..4).prop_map(|k| (1i64 << 53) + k),
+            (-4i64..4).prop_map(|k| -(1i64 << 53) + k),
+            (0i64..4).prop_map(|k| i64::MAX - k),
+            (0i64..4).prop_map(|k| i64::MIN + k),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn int_double_comparison_is_exact(i in near_boundaries(), j in near_boundaries(), frac in -1.0f64..1.0, raw: f64) {
+            for d in [j as f64, j as f64 + frac, raw] {
+                if d.is_finite() {
+                    prop_assert_eq!(compare_total(Number::Int(i), Number::Double(d)), exact(i, d), "{} vs {}", i, d);
+                    prop_assert_eq!(compare_total(Number::Double(d), Number::Int(i)), exact(i, d).reverse());
+                }
+            }
+        }
     }
 
     #[test]
