@@ -356,7 +356,12 @@ impl<'t> Compiler<'t> {
             let path = if left.link_list { &left.desc } else { &right.desc };
             return err(K::LinkListNull { path: path.clone() }, span);
         }
-        if left.primitive_list && right.primitive_list && !left.to_many && !right.to_many {
+        if left.primitive_list
+            && right.primitive_list
+            && !left.to_many
+            && !right.to_many
+            && left.ty.comparable(right.ty)
+        {
             return err(K::TwoLists { left: left.desc.clone(), right: right.desc.clone() }, span);
         }
         if c.op == CompareOp::In && !right.operand.list {
