@@ -40,7 +40,8 @@ pub fn compile(
     for clause in &query.post {
         post.push(c.post_clause(clause, query.loc.0)?);
     }
-    let predicate = Predicate { root, fields: c.fields.into_boxed_slice() };
+    let fields = crate::document::FieldSet::new(&c.fields);
+    let predicate = Predicate { root, fields, names: c.fields.into_boxed_slice() };
     Ok(CompiledQuery::new(predicate, post))
 }
 

@@ -9,12 +9,13 @@
 use bson::Document;
 use bson::raw::RawDocument;
 
-use super::doc::{DocRef, Node};
+use super::doc::{DocExt, Node};
 use super::val::{self, Op, Pattern, Val};
 use super::{
     AggOp, Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
     Predicate, SizeKind, Step, Term,
 };
+use crate::document::{DocRef, ValueRef};
 use crate::rql::ast::{ArithOp, Quantifier};
 use crate::value::Decimal128;
 
@@ -22,7 +23,7 @@ use crate::value::Decimal128;
 const STACK_SLOTS: usize = 32;
 
 pub(crate) struct Ctx<'a, 's> {
-    slots: &'s [Node<'a>],
+    slots: &'s [Option<ValueRef<'a>>],
     doc: DocRef<'a>,
     elem: Option<DocRef<'a>>,
     fields: &'a [Box<str>],
@@ -31,8 +32,8 @@ pub(crate) struct Ctx<'a, 's> {
 impl<'a> Ctx<'a, '_> {
     fn slot(&self, i: u16) -> Node<'a> {
         match self.slots.get(usize::from(i)) {
-            Some(n) => *n,
-            None => self.fields.get(usize::from(i)).map_or(Node::Missing, |f| self.doc.get(f)),
+            Some(n) => Node(*n),
+            None => self.fields.get(usize::from(i)).map_or(Node(None), |f| self.doc.field(f)),
         }
     }
 }
@@ -40,40 +41,27 @@ impl<'a> Ctx<'a, '_> {
 impl Predicate {
     /// Whether a raw BSON document matches.
     pub fn matches_raw(&self, doc: &RawDocument) -> bool {
-        self.eval_doc(DocRef::Raw(doc))
+        self.eval_doc(DocRef::raw(doc))
     }
 
     /// Whether a decoded BSON document matches.
     pub fn matches(&self, doc: &Document) -> bool {
-        self.eval_doc(DocRef::Dec(doc))
+        self.eval_doc(DocRef::decoded(doc))
     }
 
     fn eval_doc(&self, doc: DocRef<'_>) -> bool {
-        let fields: &[Box<str>] = &self.fields;
-        let mut slots = [Node::Missing; STACK_SLOTS];
-        let used = if fields.len() <= STACK_SLOTS {
-            match doc {
-                DocRef::Raw(_) => {
-                    doc.for_each_field(&mut |name, value| {
-                        if let Some(i) = fields.iter().position(|f| **f == *name)
-                            && let Some(slot @ Node::Missing) = slots.get_mut(i)
-                        {
-                            *slot = value;
-                        }
-                        true
-                    });
-                }
-                DocRef::Dec(d) => {
-                    for (slot, name) in slots.iter_mut().zip(fields) {
-                        *slot = d.get(name.as_ref()).map_or(Node::Missing, Node::Dec);
-                    }
-                }
-            }
-            fields.len()
+        let names: &[Box<str>] = &self.names;
+        let mut slots: [Option<ValueRef<'_>>; STACK_SLOTS] = [None; STACK_SLOTS];
+        let used = if names.len() <= STACK_SLOTS {
+            // A malformed element ends the scan; the fields read so far are used, the rest
+            // read as absent.
+            let _ = self.fields.scan(&doc, &mut slots);
+            names.len()
         } else {
             0
         };
-        let ctx = Ctx { slots: slots.get(..used).unwrap_or_default(), doc, elem: None, fields };
+        let ctx =
+            Ctx { slots: slots.get(..used).unwrap_or_default(), doc, elem: None, fields: names };
         eval_cond(&self.root, &ctx)
     }
 
@@ -397,7 +385,7 @@ pub(crate) fn arith<'a>(op: ArithOp, l: &Val<'_>, r: &Val<'_>) -> Val<'a> {
 fn walk<'a>(p: &'a PathExpr, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Node<'a>) -> bool) -> bool {
     let start = match &p.first {
         First::Slot(i) => ctx.slot(*i),
-        First::Element(name) => ctx.elem.map_or(Node::Missing, |d| d.get(name)),
+        First::Element(name) => ctx.elem.map_or(Node(None), |d| d.field(name)),
     };
     walk_from(start, &p.steps, f)
 }
@@ -412,8 +400,8 @@ fn walk_from<'a>(node: Node<'a>, steps: &'a [Step], f: &mut dyn FnMut(Node<'a>) 
             None => true,
         },
         Step::Key(k) => match node.doc() {
-            Some(d) if d.is_empty() => true,
-            Some(d) => walk_from(d.get(k), rest, f),
+            Some(d) if d.is_empty_doc() => true,
+            Some(d) => walk_from(d.field(k), rest, f),
             None => true,
         },
         Step::Index(ix) => {
@@ -429,7 +417,7 @@ fn walk_from<'a>(node: Node<'a>, steps: &'a [Step], f: &mut dyn FnMut(Node<'a>) 
                 Index::Last => Some(len - 1),
                 Index::At(n) => usize::try_from(*n).ok(),
             };
-            let target = at.and_then(|i| node.element(i)).unwrap_or(Node::Missing);
+            let target = at.and_then(|i| node.element(i)).unwrap_or(Node(None));
             walk_from(target, rest, f)
         }
     }
@@ -456,7 +444,7 @@ fn expand_values<'a>(
             None => true,
         },
         Some(Expand::Keys) => match n.doc() {
-            Some(d) => d.for_each_field(&mut |k, _| f(Val::Str(k.as_bytes()))),
+            Some(d) => d.for_each_field(&mut |k, _| f(Val::Str(k))),
             None => true,
         },
     }

@@ -31,8 +31,10 @@ use val::{Level, Op, Ts, TypeSet, Val};
 #[derive(Debug, Clone)]
 pub struct Predicate {
     root: Cond,
-    /// Top-level field names read by the predicate; slot `i` holds field `fields[i]`.
-    fields: Box<[Box<str>]>,
+    /// Top-level fields read by the predicate, scanned in one pass into slots.
+    fields: crate::document::FieldSet,
+    /// The same names; slot `i` holds field `names[i]`.
+    names: Box<[Box<str>]>,
 }
 
 const _: () = {

@@ -2,9 +2,9 @@
 
 use bson::Document;
 
-use super::doc::DocRef;
 use super::val::{self, Val};
 use super::{PathExpr, Predicate};
+use crate::document::DocRef;
 
 /// A compiled query: the predicate and the clauses that order and trim its results.
 #[derive(Debug, Clone)]
@@ -33,14 +33,20 @@ pub trait Objects {
 
 /// An opaque handle on one object of an [`Objects`] collection.
 #[derive(Debug, Clone, Copy)]
-pub struct DocRefOf<'a>(pub(crate) DocRef<'a>);
+pub struct DocRefOf<'a>(pub(crate) DocRef<'a>, Raw<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum Raw<'a> {
+    Raw(&'a bson::RawDocument),
+    Dec(&'a Document),
+}
 
 impl Objects for [bson::RawDocumentBuf] {
     fn count(&self) -> usize {
         self.len()
     }
     fn doc_ref(&self, i: usize) -> Option<DocRefOf<'_>> {
-        self.get(i).map(|d| DocRefOf(DocRef::Raw(d.as_ref())))
+        self.get(i).map(|d| DocRefOf(DocRef::raw(d.as_ref()), Raw::Raw(d.as_ref())))
     }
 }
 
@@ -49,7 +55,7 @@ impl Objects for [Document] {
         self.len()
     }
     fn doc_ref(&self, i: usize) -> Option<DocRefOf<'_>> {
-        self.get(i).map(|d| DocRefOf(DocRef::Dec(d)))
+        self.get(i).map(|d| DocRefOf(DocRef::decoded(d), Raw::Dec(d)))
     }
 }
 
@@ -72,8 +78,8 @@ impl CompiledQuery {
     pub fn run<O: Objects + ?Sized>(&self, objects: &O) -> Vec<usize> {
         let mut out: Vec<usize> = (0..objects.count())
             .filter(|i| match objects.doc_ref(*i) {
-                Some(DocRefOf(DocRef::Raw(d))) => self.predicate.matches_raw(d),
-                Some(DocRefOf(DocRef::Dec(d))) => self.predicate.matches(d),
+                Some(DocRefOf(_, Raw::Raw(d))) => self.predicate.matches_raw(d),
+                Some(DocRefOf(_, Raw::Dec(d))) => self.predicate.matches(d),
                 None => false,
             })
             .collect();
