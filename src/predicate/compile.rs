@@ -316,10 +316,7 @@ impl<'t> Compiler<'t> {
                 && matches!(&right.operand.kind, OperandKind::Consts(cs) if !cs.is_empty()));
         let folded = match (&right.operand.kind, ci) {
             (OperandKind::Const(Const::Str(s) | Const::Bin(s)), true) => {
-                Some(match val::fold_pattern(s) {
-                    Some((u, l)) => (u.into_boxed_slice(), l.into_boxed_slice()),
-                    None => (Box::from(&[0xffu8][..]), Box::from(&[0xffu8][..])),
-                })
+                Some(crate::value::CaseFold::new(s))
             }
             _ => None,
         };
@@ -1606,9 +1603,7 @@ fn describe_const(c: &Const) -> String {
         Const::Str(s) => format!("\"{}\"", String::from_utf8_lossy(s)),
         Const::Bin(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
         Const::Ts(t) => {
-            let s = t.0.div_euclid(1_000_000_000);
-            let n = t.0.rem_euclid(1_000_000_000);
-            format!("T{s}:{n}")
+            format!("T{}:{}", t.seconds(), t.nanos())
         }
         Const::Oid(o) => o.iter().map(|b| format!("{b:02x}")).collect(),
         Const::Uuid(u) => crate::value::ejson::uuid_text(u),
@@ -1736,7 +1731,9 @@ fn convert_any(c: Const, hint: Ty, span: Span) -> Result<Const, CompileError> {
 
 fn timestamp(t: &TimestampLiteral, span: Span) -> Result<Ts, CompileError> {
     match t {
-        TimestampLiteral::Epoch { seconds, nanos } => Ok(Ts::from_parts(*seconds, *nanos)),
+        TimestampLiteral::Epoch { seconds, nanos } => {
+            Ts::new(*seconds, *nanos).or_else(|_| err(K::InvalidTimestamp, span))
+        }
         TimestampLiteral::Date { year, month, day, hour, minute, second, nanos } => {
             match crate::value::timestamp::Timestamp::from_date(
                 *year,
@@ -1747,11 +1744,11 @@ fn timestamp(t: &TimestampLiteral, span: Span) -> Result<Ts, CompileError> {
                 *second,
                 nanos.unwrap_or(0),
             ) {
-                Ok(ts) => Ok(Ts::from_parts(ts.seconds(), i64::from(ts.nanos()))),
+                Ok(ts) => Ok(ts),
                 Err(crate::value::timestamp::TimestampError::Before1900) => {
                     err(K::DateBefore1900, span)
                 }
-                Err(_) => err(K::DateBefore1900, span),
+                Err(_) => err(K::InvalidTimestamp, span),
             }
         }
     }

@@ -288,6 +288,9 @@ pub enum CompileErrorKind {
     /// `B64"@@"`
     #[error("invalid base64 value")]
     Base64,
+    /// `T1:-1` (refused by the parser already; kept for trees built by hand)
+    #[error("invalid timestamp")]
+    InvalidTimestamp,
     /// `1850-01-01@00:00:00`
     #[error("dates before 1900 are not supported")]
     DateBefore1900,
@@ -441,6 +444,7 @@ impl CompileErrorKind {
                 super::val::TypeSet::NAMES
             ),
             K::Base64 => "Invalid base64 value".to_owned(),
+            K::InvalidTimestamp => "Invalid timestamp format".to_owned(),
             K::DateBefore1900 => "Conversion of dates before 1900 is not supported.".to_owned(),
             K::SortProperty { class, property, clause } => format!(
                 "No property '{property}' found on object type '{class}' specified in '{clause}' clause"

@@ -10,14 +10,14 @@ use bson::Document;
 use bson::raw::RawDocument;
 
 use super::doc::{DocExt, Node};
-use super::val::{self, Op, Pattern, Val};
+use super::val::{self, Op, Val};
 use super::{
     AggOp, Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
     Predicate, SizeKind, Step, Term,
 };
 use crate::document::{DocRef, ValueRef};
 use crate::rql::ast::{ArithOp, Quantifier};
-use crate::value::Decimal128;
+use crate::value::{ArithOp as NumOp, Decimal128};
 
 /// Slots kept on the stack; predicates reading more top-level fields look them up by name.
 const STACK_SLOTS: usize = 32;
@@ -133,12 +133,8 @@ fn eval_compare<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>) -> bool {
     result
 }
 
-fn pattern(c: &Compare) -> Option<Pattern<'_>> {
-    c.folded.as_ref().map(|(u, l)| Pattern::Folded { upper: u, lower: l })
-}
-
 fn test<'a>(c: &'a Compare, op: Op, l: &Val<'a>, r: &Val<'a>) -> bool {
-    val::apply(op, l, r, pattern(c), c.case_insensitive, c.level)
+    val::apply(op, l, r, c.folded.as_ref(), c.case_insensitive, c.level)
 }
 
 fn compare_instances<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>, li: Inst<'a>, ri: Inst<'a>) -> bool {
@@ -324,62 +320,17 @@ fn arith_values<'a>(a: &'a Arith, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Val<'a>) 
     }
 }
 
-/// realm-core arithmetic: the result has the wider operand type (int < float < double <
-/// decimal); integers wrap; integer division by zero saturates; null or non-numeric gives null.
+/// realm-core arithmetic (the value layer's rules); null or non-numeric operands give null.
 pub(crate) fn arith<'a>(op: ArithOp, l: &Val<'_>, r: &Val<'_>) -> Val<'a> {
-    use Val as V;
-    let rank = |v: &Val<'_>| match v {
-        V::Int(_) => Some(0),
-        V::Float(_) => Some(1),
-        V::Double(_) => Some(2),
-        V::Decimal(_) => Some(3),
-        _ => None,
+    let number = |v: &Val<'_>| v.scalar().and_then(|s| s.as_number());
+    let (Some(x), Some(y)) = (number(l), number(r)) else { return Val::Null };
+    let op = match op {
+        ArithOp::Add => NumOp::Add,
+        ArithOp::Subtract => NumOp::Sub,
+        ArithOp::Multiply => NumOp::Mul,
+        ArithOp::Divide => NumOp::Div,
     };
-    let (Some(rl), Some(rr)) = (rank(l), rank(r)) else { return V::Null };
-    match rl.max(rr) {
-        0 => {
-            let (V::Int(x), V::Int(y)) = (l, r) else { return V::Null };
-            V::Int(match op {
-                ArithOp::Add => x.wrapping_add(*y),
-                ArithOp::Subtract => x.wrapping_sub(*y),
-                ArithOp::Multiply => x.wrapping_mul(*y),
-                ArithOp::Divide => {
-                    if *y == 0 {
-                        if *x >= 0 { i64::MAX } else { i64::MIN }
-                    } else {
-                        x.wrapping_div(*y)
-                    }
-                }
-            })
-        }
-        3 => {
-            let d = |v: &Val<'_>| match v {
-                V::Int(i) => Decimal128::from_i64(*i),
-                V::Float(f) => Decimal128::from_f32(*f),
-                V::Double(x) => Decimal128::from_f64(*x),
-                V::Decimal(x) => *x,
-                _ => Decimal128::NAN,
-            };
-            let (x, y) = (d(l), d(r));
-            V::Decimal(match op {
-                ArithOp::Add => x + y,
-                ArithOp::Subtract => x - y,
-                ArithOp::Multiply => x * y,
-                ArithOp::Divide => x / y,
-            })
-        }
-        rank => {
-            let (Some(x), Some(y)) = (l.as_f64(), r.as_f64()) else { return V::Null };
-            let v = match op {
-                ArithOp::Add => x + y,
-                ArithOp::Subtract => x - y,
-                ArithOp::Multiply => x * y,
-                ArithOp::Divide => x / y,
-            };
-            #[expect(clippy::cast_possible_truncation, reason = "float arithmetic stays float")]
-            if rank == 1 { V::Float(v as f32) } else { V::Double(v) }
-        }
-    }
+    Val::from_number(crate::value::numeric::arith(op, x, y))
 }
 
 fn walk<'a>(p: &'a PathExpr, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Node<'a>) -> bool) -> bool {

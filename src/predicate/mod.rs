@@ -158,7 +158,7 @@ pub(crate) struct Compare {
 }
 
 /// The upper- and lower-case variants of a constant pattern.
-pub(crate) type Folded = (Box<[u8]>, Box<[u8]>);
+pub(crate) type Folded = crate::value::CaseFold;
 
 /// How the two sides are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
