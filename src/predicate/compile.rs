@@ -1789,6 +1789,59 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn table() -> Table {
+        Table::from_json(
+            &serde_json::json!({"title": "T", "properties": {"a": {"bsonType": "long"}}}),
+        )
+        .unwrap()
+    }
+
+    fn nots(n: usize) -> ast::Query {
+        let loc = crate::span::Loc::default();
+        let mut p = ast::Predicate { kind: PredicateKind::True, loc };
+        for _ in 0..n {
+            p = ast::Predicate { kind: PredicateKind::Not(Box::new(p)), loc };
+        }
+        ast::Query { predicate: p, post: Vec::new(), loc }
+    }
+
+    #[test]
+    fn nesting_is_bounded_by_the_depth_limit_whatever_the_parser_allowed() {
+        let limits = Limits::default();
+        let depth = limits.max_depth as usize;
+        assert!(compile(&nots(depth), &table(), &[], &limits).is_ok());
+        let e = compile(&nots(depth + 1), &table(), &[], &limits).unwrap_err();
+        assert_eq!(e.kind(), &K::TooDeep { limit: limits.max_depth });
+        assert!(compile(&nots(5_000), &table(), &[], &limits).is_err());
+    }
+
+    #[test]
+    fn term_count_is_bounded() {
+        let limits = Limits { max_terms: 10, ..Limits::default() };
+        let q = crate::rql::parse(&["a == 1"; 11].join(" OR ")).unwrap();
+        assert!(matches!(
+            compile(&q, &table(), &[], &limits).unwrap_err().kind(),
+            K::TooManyTerms { .. }
+        ));
+        let q = crate::rql::parse(&["a == 1"; 9].join(" OR ")).unwrap();
+        assert!(compile(&q, &table(), &[], &limits).is_ok());
+    }
+
+    #[test]
+    fn features_needing_several_tables_are_refused_with_their_own_error() {
+        let limits = Limits::default();
+        for q in [
+            "@links.Person.a > 1",
+            "a == obj('T', 1)",
+            "a == O5",
+            "a GEOWITHIN geoCircle([0.1, 0.1], 0.1)",
+        ] {
+            let ast = crate::rql::parse(q).unwrap();
+            let e = compile(&ast, &table(), &[], &limits).unwrap_err();
+            assert!(matches!(e.kind(), K::MultiTable { .. } | K::Geospatial), "{q}: {e:?}");
+        }
+    }
+
     #[test]
     fn base64_decodes_standard_alphabet() {
         assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");

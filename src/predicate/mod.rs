@@ -19,7 +19,7 @@ pub(crate) mod val;
 
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
-pub use post::CompiledQuery;
+pub use post::{CompiledQuery, DocRefOf, Objects};
 
 use crate::rql::ast::Quantifier;
 use crate::value::Decimal128;

@@ -22,11 +22,12 @@ pub(crate) enum PostStep {
     Limit(usize),
 }
 
-/// Objects a query runs over: raw or decoded documents.
+/// Objects a query runs over: a slice of raw (`RawDocumentBuf`) or decoded (`Document`)
+/// documents. Result indexes refer to positions in it.
 pub trait Objects {
     /// Number of objects.
     fn count(&self) -> usize;
-    /// Whether object `i` matches `p` (false past the end).
+    /// Object `i`, if there is one.
     #[doc(hidden)]
     fn doc_ref(&self, i: usize) -> Option<DocRefOf<'_>>;
 }
