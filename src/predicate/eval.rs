@@ -66,18 +66,22 @@ impl Predicate {
     }
 
     /// The value of a sort or distinct key for one document (`None`: a link on the way is null).
-    pub(crate) fn key_value<'a>(
-        path: &'a PathExpr,
-        fields: &'a [Box<str>],
-        doc: DocRef<'a>,
-    ) -> Option<Val<'a>> {
-        let ctx = Ctx { slots: &[], doc, elem: Some(doc), fields };
-        let mut out = None;
-        walk(path, &ctx, &mut |n| {
-            out = Some(value_of(path, n));
-            false
-        });
-        out
+    pub(crate) fn key_value<'a>(path: &'a PathExpr, doc: DocRef<'a>) -> Option<Val<'a>> {
+        let First::Element(head) = &path.first else { return None };
+        let mut node = doc.field(head);
+        for step in path.steps.iter() {
+            node = match step {
+                // A null embedded object on the way: no value at all (sorted last, dropped by
+                // DISTINCT), unlike a null value.
+                Step::Field(name) => node.doc()?.field(name),
+                Step::Key(k) => match node.doc() {
+                    Some(d) => d.field(k),
+                    None => Node(None),
+                },
+                _ => return None,
+            };
+        }
+        Some(value_of(path, node))
     }
 }
 

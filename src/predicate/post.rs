@@ -84,19 +84,16 @@ impl CompiledQuery {
                 None => false,
             })
             .collect();
-        let fields: &[Box<str>] = &[];
         for step in &self.post {
             match step {
                 PostStep::Limit(n) => out.truncate(*n),
                 PostStep::Sort(keys) => {
                     out.sort_by(|a, b| {
                         for (key, asc) in keys {
-                            let va = objects
-                                .doc_ref(*a)
-                                .and_then(|d| Predicate::key_value(key, fields, d.0));
-                            let vb = objects
-                                .doc_ref(*b)
-                                .and_then(|d| Predicate::key_value(key, fields, d.0));
+                            let va =
+                                objects.doc_ref(*a).and_then(|d| Predicate::key_value(key, d.0));
+                            let vb =
+                                objects.doc_ref(*b).and_then(|d| Predicate::key_value(key, d.0));
                             let o = sort_order(va.as_ref(), vb.as_ref());
                             let o = if *asc { o } else { o.reverse() };
                             if o.is_ne() {
@@ -111,11 +108,15 @@ impl CompiledQuery {
                     for i in out {
                         let Some(d) = objects.doc_ref(i) else { continue };
                         let mine: Vec<Option<Val<'_>>> =
-                            keys.iter().map(|k| Predicate::key_value(k, fields, d.0)).collect();
+                            keys.iter().map(|k| Predicate::key_value(k, d.0)).collect();
+                        if mine.iter().any(Option::is_none) {
+                            // realm-core drops objects with a null link on a distinct path.
+                            continue;
+                        }
                         let dup = kept.iter().any(|j| {
                             objects.doc_ref(*j).is_some_and(|dj| {
                                 keys.iter().zip(&mine).all(|(k, m)| {
-                                    let other = Predicate::key_value(k, fields, dj.0);
+                                    let other = Predicate::key_value(k, dj.0);
                                     match (m, other) {
                                         (Some(a), Some(b)) => val::total_order(a, &b).is_eq(),
                                         (None, None) => true,
