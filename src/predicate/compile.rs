@@ -21,7 +21,7 @@ use crate::rql::ast::{
 };
 use crate::schema::{Collection, ObjectType, Property, PropertyType, Table};
 use crate::span::Span;
-use crate::value::Decimal128;
+use crate::value::{CoerceError, Decimal128, Origin, RealmType, Value as RValue, coerce};
 
 /// Binds `query` to `table` and `args`: the predicate plus its SORT/DISTINCT/LIMIT clauses.
 ///
@@ -668,11 +668,6 @@ impl<'t> Compiler<'t> {
                     None => (text.as_str(), false),
                 };
                 let body = body.strip_prefix('+').unwrap_or(body);
-                if hint == Ty::Decimal
-                    && let Some(d) = Decimal128::parse(body)
-                {
-                    return one(Const::Decimal(d));
-                }
                 let d: f64 = body.parse().unwrap_or(f64::NAN);
                 let c = if f32_suffix {
                     #[expect(
@@ -683,27 +678,40 @@ impl<'t> Compiler<'t> {
                 } else {
                     Const::Double(d)
                 };
-                Ok((ConstOrList::One(convert_number(c, hint, span)?), false))
+                Ok((ConstOrList::One(convert(c, hint, Origin::Literal(body), span)?), false))
             }
             Constant::Infinity { negative } => {
-                if hint == Ty::Decimal {
-                    return one(Const::Decimal(Decimal128::infinity(*negative)));
-                }
                 let d = if *negative { f64::NEG_INFINITY } else { f64::INFINITY };
-                Ok((ConstOrList::One(convert_number(Const::Double(d), hint, span)?), false))
+                let text = if *negative { "-inf" } else { "inf" };
+                Ok((
+                    ConstOrList::One(convert(Const::Double(d), hint, Origin::Literal(text), span)?),
+                    false,
+                ))
             }
             Constant::NaN => {
-                if hint == Ty::Decimal {
-                    return one(Const::Decimal(Decimal128::NAN));
-                }
-                Ok((ConstOrList::One(convert_number(Const::Double(f64::NAN), hint, span)?), false))
+                let nan = Const::Double(f64::NAN);
+                Ok((ConstOrList::One(convert(nan, hint, Origin::Literal("nan"), span)?), false))
             }
-            Constant::String(s) => {
-                Ok((ConstOrList::One(convert_string(s.as_bytes(), hint, span)?), false))
-            }
+            Constant::String(s) => Ok((
+                ConstOrList::One(convert(
+                    Const::Str(s.as_bytes().into()),
+                    hint,
+                    Origin::Argument,
+                    span,
+                )?),
+                false,
+            )),
             Constant::Base64(b) => {
                 let bytes = base64_decode(b).ok_or_else(|| CompileError::new(K::Base64, span))?;
-                Ok((ConstOrList::One(convert_string(&bytes, hint, span)?), false))
+                Ok((
+                    ConstOrList::One(convert(
+                        Const::Str(bytes.into_boxed_slice()),
+                        hint,
+                        Origin::Argument,
+                        span,
+                    )?),
+                    false,
+                ))
             }
             Constant::Binary(BinaryLiteral::Text(t)) => one(Const::Bin(t.as_bytes().into())),
             Constant::Binary(BinaryLiteral::Base64(b)) => {
@@ -727,7 +735,7 @@ impl<'t> Compiler<'t> {
                             let c = bson_const(item).ok_or_else(|| {
                                 CompileError::new(K::ArgumentValue { index: *index }, span)
                             })?;
-                            out.push(convert_any(c, hint, span)?);
+                            out.push(convert(c, hint, Origin::Argument, span)?);
                         }
                         ConstOrList::List(out)
                     }
@@ -735,7 +743,7 @@ impl<'t> Compiler<'t> {
                         let c = bson_const(other).ok_or_else(|| {
                             CompileError::new(K::ArgumentValue { index: *index }, span)
                         })?;
-                        let c = convert_any(c, hint, span)?;
+                        let c = convert(c, hint, Origin::Argument, span)?;
                         self.check_argument(
                             &Constant::Argument { index: *index, quantifier: None },
                             &c,
@@ -1653,79 +1661,80 @@ fn bson_const(b: &Bson) -> Option<Const> {
     })
 }
 
-/// Number conversion by hint (§3.3): doubles to float, integral numbers to int, infinities
-/// refused for int and non-numeric types.
-fn convert_number(c: Const, hint: Ty, span: Span) -> Result<Const, CompileError> {
-    let non_numeric = !hint.numeric() && hint != Ty::Null;
-    match c {
-        Const::Double(d) => {
-            if d.is_infinite() && (hint == Ty::Int || non_numeric) {
-                return err(K::Infinity { ty: hint.name() }, span);
-            }
-            Ok(match hint {
-                #[expect(clippy::cast_possible_truncation, reason = "realm-core casts to float")]
-                Ty::Float => Const::Float(d as f32),
-                Ty::Decimal => Const::Decimal(Decimal128::from_f64(d)),
-                Ty::Int if d.fract() == 0.0 && d.abs() < 9.2e18 =>
-                {
-                    #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
-                    Const::Int(d as i64)
-                }
-                _ => Const::Double(d),
-            })
+impl Ty {
+    /// The value layer's name for the type.
+    fn realm(self) -> RealmType {
+        match self {
+            Ty::Int => RealmType::Int,
+            Ty::Bool => RealmType::Bool,
+            Ty::String => RealmType::String,
+            Ty::Binary => RealmType::Binary,
+            Ty::Timestamp => RealmType::Timestamp,
+            Ty::Float => RealmType::Float,
+            Ty::Double => RealmType::Double,
+            Ty::Decimal => RealmType::Decimal,
+            Ty::ObjectId => RealmType::ObjectId,
+            Ty::Uuid => RealmType::Uuid,
+            Ty::Mixed => RealmType::Mixed,
+            Ty::Link => RealmType::Link,
+            Ty::Type => RealmType::TypeOfValue,
+            Ty::Null => RealmType::Null,
         }
-        Const::Float(f) => {
-            if f.is_infinite() && (hint == Ty::Int || non_numeric) {
-                return err(K::Infinity { ty: hint.name() }, span);
-            }
-            if f.is_nan() && hint == Ty::Int {
-                return err(K::NaN { ty: hint.name() }, span);
-            }
-            Ok(match hint {
-                Ty::Decimal => Const::Decimal(Decimal128::from_f32(f)),
-                Ty::Int if f.fract() == 0.0 && f.abs() < 9.2e18 =>
-                {
-                    #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
-                    Const::Int(f as i64)
-                }
-                _ => Const::Float(f),
-            })
-        }
-        Const::Int(i) if hint == Ty::Decimal => Ok(Const::Decimal(Decimal128::from_i64(i))),
-        other => Ok(other),
     }
 }
 
-/// String conversion by hint: numeric strings compare with numbers, type names with `@type`.
-fn convert_string(bytes: &[u8], hint: Ty, span: Span) -> Result<Const, CompileError> {
-    use crate::value::numeric::{
-        string_to_decimal, string_to_double, string_to_float, string_to_int,
-    };
-    let text = std::str::from_utf8(bytes).ok();
-    let converted = match (hint, text) {
-        (Ty::Int, Some(t)) => string_to_int(t).map(Const::Int),
-        (Ty::Double, Some(t)) => string_to_double(t).map(Const::Double),
-        (Ty::Float, Some(t)) => string_to_float(t).map(Const::Float),
-        (Ty::Decimal, Some(t)) => string_to_decimal(t).map(Const::Decimal),
-        (Ty::Type, _) => {
-            return match TypeSet::parse(bytes) {
-                Some(t) => Ok(Const::Type(t)),
-                None => {
-                    err(K::TypeName { name: String::from_utf8_lossy(bytes).into_owned() }, span)
-                }
-            };
-        }
-        _ => None,
-    };
-    Ok(converted.unwrap_or_else(|| Const::Str(bytes.into())))
+fn to_value(c: Const) -> Result<RValue, Const> {
+    Ok(match c {
+        Const::Null => RValue::Null,
+        Const::Bool(b) => RValue::Bool(b),
+        Const::Int(i) => RValue::Int(i),
+        Const::Float(f) => RValue::Float(f),
+        Const::Double(d) => RValue::Double(d),
+        Const::Decimal(d) => RValue::Decimal(d),
+        Const::Str(s) => RValue::String(s.into_vec()),
+        Const::Bin(b) => RValue::Binary(b.into_vec()),
+        Const::Ts(t) => RValue::Timestamp(t),
+        Const::Oid(o) => RValue::ObjectId(o),
+        Const::Uuid(u) => RValue::Uuid(u),
+        other @ Const::Type(_) => return Err(other),
+    })
 }
 
-/// Conversion of an argument value by hint.
-fn convert_any(c: Const, hint: Ty, span: Span) -> Result<Const, CompileError> {
-    match c {
-        Const::Str(s) => convert_string(&s, hint, span),
-        Const::Null if hint == Ty::String => Ok(Const::Null),
-        other => convert_number(other, hint, span),
+fn from_value(v: RValue) -> Const {
+    match v {
+        RValue::Null => Const::Null,
+        RValue::Bool(b) => Const::Bool(b),
+        RValue::Int(i) => Const::Int(i),
+        RValue::Float(f) => Const::Float(f),
+        RValue::Double(d) => Const::Double(d),
+        RValue::Decimal(d) => Const::Decimal(d),
+        RValue::String(s) => Const::Str(s.into_boxed_slice()),
+        RValue::Binary(b) => Const::Bin(b.into_boxed_slice()),
+        RValue::Timestamp(t) => Const::Ts(t),
+        RValue::ObjectId(o) => Const::Oid(o),
+        RValue::Uuid(u) => Const::Uuid(u),
+    }
+}
+
+/// Converts a constant to the other side's type (the value layer's hint rules, §3.3); a string
+/// against `@type` is read as a set of type names.
+fn convert(c: Const, hint: Ty, origin: Origin<'_>, span: Span) -> Result<Const, CompileError> {
+    if hint == Ty::Type
+        && let Const::Str(bytes) = &c
+    {
+        return match TypeSet::parse(bytes) {
+            Some(t) => Ok(Const::Type(t)),
+            None => err(K::TypeName { name: String::from_utf8_lossy(bytes).into_owned() }, span),
+        };
+    }
+    let value = match to_value(c) {
+        Ok(v) => v,
+        Err(c) => return Ok(c),
+    };
+    match coerce(value, hint.realm(), origin) {
+        Ok(v) => Ok(from_value(v)),
+        Err(CoerceError::Infinity(_)) => err(K::Infinity { ty: hint.name() }, span),
+        Err(CoerceError::NaN(_)) => err(K::NaN { ty: hint.name() }, span),
     }
 }
 
