@@ -1009,7 +1009,7 @@ impl<'t> Compiler<'t> {
                 kind: OperandKind::Path(PathExpr {
                     first: r.first,
                     steps: steps.into_boxed_slice(),
-                    term: Term::Agg(op, expand),
+                    term: Term::Agg(op, expand, Ty::of_property(&elem_ty).realm()),
                     per_instance,
                     float: elem_ty == PropertyType::Float,
                     link: false,

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::document::{DocRef, ValueRef};
 use crate::rql::ast::{ArithOp, Quantifier};
-use crate::value::{ArithOp as NumOp, Decimal128};
+use crate::value::{AggKind, Aggregate, ArithOp as NumOp, RealmType};
 
 /// Slots kept on the stack; predicates reading more top-level fields look them up by name.
 const STACK_SLOTS: usize = 32;
@@ -274,19 +274,21 @@ fn values<'a>(
             Inst::At(n) => term_values(p, n, f),
             Inst::Empty => match p.term {
                 Term::Size(_) => f(Val::Int(0)),
-                Term::Agg(op, _) => f(Acc::new(op).finish()),
+                Term::Agg(op, _, elem) => f(Val::from_scalar(aggregate(op, elem).result_scalar())),
                 _ => true,
             },
             Inst::Whole => {
-                if let Term::Agg(op, expand) = p.term {
-                    let mut acc = Acc::new(op);
+                if let Term::Agg(op, expand, elem) = p.term {
+                    let mut acc = aggregate(op, elem);
                     walk(p, ctx, &mut |n| {
                         expand_values(p, n, expand, &mut |v| {
-                            acc.add(v);
+                            if let Some(s) = v.scalar() {
+                                acc.push(s);
+                            }
                             true
                         })
                     });
-                    f(acc.finish())
+                    f(Val::from_scalar(acc.result_scalar()))
                 } else {
                     walk(p, ctx, &mut |n| term_values(p, n, f))
                 }
@@ -411,13 +413,15 @@ fn term_values<'a>(p: &PathExpr, n: Node<'a>, f: &mut dyn FnMut(Val<'a>) -> bool
         Term::Expand(e) => expand_values(p, n, Some(e), f),
         Term::Size(kind) => f(size_of(n, kind)),
         Term::Type(e) => expand_values(p, n, e, &mut |v| f(Val::Type(v.type_of()))),
-        Term::Agg(op, e) => {
-            let mut acc = Acc::new(op);
+        Term::Agg(op, e, elem) => {
+            let mut acc = aggregate(op, elem);
             expand_values(p, n, e, &mut |v| {
-                acc.add(v);
+                if let Some(s) = v.scalar() {
+                    acc.push(s);
+                }
                 true
             });
-            f(acc.finish())
+            f(Val::from_scalar(acc.result_scalar()))
         }
     }
 }
@@ -437,114 +441,13 @@ fn size_of<'a>(n: Node<'a>, kind: SizeKind) -> Val<'a> {
     }
 }
 
-/// An aggregate being accumulated: nulls and NaNs are skipped.
-struct Acc<'a> {
-    op: AggOp,
-    count: i64,
-    int_sum: i64,
-    float_sum: f64,
-    dec_sum: Decimal128,
-    /// Kinds seen: 1 int, 2 float/double, 4 decimal, 8 other.
-    seen: u8,
-    best: Option<Val<'a>>,
-}
-
-impl<'a> Acc<'a> {
-    fn new(op: AggOp) -> Acc<'a> {
-        Acc {
-            op,
-            count: 0,
-            int_sum: 0,
-            float_sum: 0.0,
-            dec_sum: Decimal128::from_i64(0),
-            seen: 0,
-            best: None,
-        }
-    }
-
-    fn add(&mut self, v: Val<'a>) {
-        let nan = match v {
-            Val::Null => true,
-            Val::Double(d) => d.is_nan(),
-            Val::Float(f) => f.is_nan(),
-            Val::Decimal(d) => d.is_nan(),
-            _ => false,
-        };
-        if nan {
-            return;
-        }
-        match self.op {
-            AggOp::Min | AggOp::Max => {
-                let better = match &self.best {
-                    None => true,
-                    Some(b) => {
-                        let o = val::total_order(&v, b);
-                        if self.op == AggOp::Min { o.is_lt() } else { o.is_gt() }
-                    }
-                };
-                if better {
-                    self.best = Some(v);
-                }
-            }
-            AggOp::Sum | AggOp::Avg => {
-                let (d, kind) = match v {
-                    Val::Int(i) => {
-                        self.int_sum = self.int_sum.wrapping_add(i);
-                        #[expect(
-                            clippy::cast_precision_loss,
-                            reason = "realm-core averages ints as doubles"
-                        )]
-                        {
-                            self.float_sum += i as f64;
-                        }
-                        (Decimal128::from_i64(i), 1)
-                    }
-                    Val::Float(x) => {
-                        self.float_sum += f64::from(x);
-                        (Decimal128::from_f32(x), 2)
-                    }
-                    Val::Double(x) => {
-                        self.float_sum += x;
-                        (Decimal128::from_f64(x), 2)
-                    }
-                    Val::Decimal(x) => (x, 4),
-                    _ => {
-                        self.seen |= 8;
-                        return;
-                    }
-                };
-                self.dec_sum = self.dec_sum + d;
-                self.seen |= kind;
-                self.count += 1;
-            }
-        }
-    }
-
-    fn finish(self) -> Val<'a> {
-        match self.op {
-            AggOp::Min | AggOp::Max => self.best.unwrap_or(Val::Null),
-            AggOp::Sum => {
-                if self.seen & !1 == 0 {
-                    Val::Int(self.int_sum)
-                } else if self.seen & (4 | 8) == 0 {
-                    Val::Double(self.float_sum)
-                } else {
-                    Val::Decimal(self.dec_sum)
-                }
-            }
-            AggOp::Avg => {
-                if self.count == 0 {
-                    Val::Null
-                } else if self.seen & (4 | 8) == 0 {
-                    #[expect(
-                        clippy::cast_precision_loss,
-                        reason = "realm-core divides by the count as a double"
-                    )]
-                    Val::Double(self.float_sum / self.count as f64)
-                } else {
-                    Val::Decimal(self.dec_sum / Decimal128::from_i64(self.count))
-                }
-            }
-        }
-    }
+/// The value layer's accumulator for one aggregate (its skipping rules and result types).
+fn aggregate<'a>(op: AggOp, elem: RealmType) -> Aggregate<'a> {
+    let kind = match op {
+        AggOp::Min => AggKind::Min,
+        AggOp::Max => AggKind::Max,
+        AggOp::Sum => AggKind::Sum,
+        AggOp::Avg => AggKind::Avg,
+    };
+    Aggregate::new(kind, elem)
 }

@@ -260,8 +260,8 @@ pub(crate) enum Term {
     Expand(Expand),
     /// `.@count` / `.@size`.
     Size(SizeKind),
-    /// `.@min` etc. over the (expanded) values.
-    Agg(AggOp, Option<Expand>),
+    /// `.@min` etc. over the (expanded) values, whose declared type is given.
+    Agg(AggOp, Option<Expand>, crate::value::RealmType),
     /// `.@type` of each (expanded) value.
     Type(Option<Expand>),
 }

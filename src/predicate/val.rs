@@ -120,6 +120,23 @@ impl<'a> Val<'a> {
         })
     }
 
+    /// A scalar of the value layer as a value.
+    pub(crate) fn from_scalar(s: Scalar<'a>) -> Val<'a> {
+        match s {
+            Scalar::Null => Val::Null,
+            Scalar::Bool(b) => Val::Bool(b),
+            Scalar::Int(i) => Val::Int(i),
+            Scalar::Float(f) => Val::Float(f),
+            Scalar::Double(d) => Val::Double(d),
+            Scalar::Decimal(d) => Val::Decimal(d),
+            Scalar::String(s) => Val::Str(s),
+            Scalar::Binary(b) => Val::Bin(b),
+            Scalar::Timestamp(t) => Val::Ts(t),
+            Scalar::ObjectId(o) => Val::Oid(o),
+            Scalar::Uuid(u) => Val::Uuid(u),
+        }
+    }
+
     /// A number as a value.
     pub(crate) fn from_number(n: rv::Number) -> Val<'a> {
         match n {
