@@ -21,6 +21,15 @@ fn oracle_queries_parse_as_realm_core_parsed_them() {
         let syntax_error = error.contains("syntax error") || error.contains("invalid character");
         let must_parse = !syntax_error;
         checked += 1;
+        // realm-core's own re-serialisation of an accepted query is RQL too.
+        if let Some(described) = row["described"].as_str()
+            && let Err(e) = flexrules::parse(described)
+        {
+            failures.push(format!(
+                "realm-core's description of {query:?} does not parse:\n{}",
+                e.render(described)
+            ));
+        }
         match flexrules::parse(query) {
             Ok(parsed) if must_parse => {
                 let printed = parsed.to_string();

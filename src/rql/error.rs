@@ -196,6 +196,12 @@ pub(super) fn from_pest(error: &pest::error::Error<Rule>, text: &str) -> ParseEr
             }
         }
     }
+    unexpected_at(text, pos, expected)
+}
+
+/// A syntax error at byte `pos` of `text`: names the token found there (or reports an invalid
+/// character if no token starts there, as realm-core's scanner does).
+pub(super) fn unexpected_at(text: &str, pos: usize, expected: Vec<&'static str>) -> ParseError {
     let rest = text.get(pos..).unwrap_or_default();
     let Some(first) = rest.chars().next() else {
         return ParseError::new(
@@ -206,18 +212,25 @@ pub(super) fn from_pest(error: &pest::error::Error<Rule>, text: &str) -> ParseEr
     match token_length(rest) {
         Some(len) => {
             let token = rest.get(..len).unwrap_or(rest);
-            let found = if token.chars().count() > 40 {
-                let short: String = token.chars().take(37).collect();
-                format!("`{short}...`")
-            } else {
-                format!("`{token}`")
-            };
-            ParseError::new(ParseErrorKind::Syntax { expected, found }, Span::new(pos, pos + len))
+            ParseError::new(
+                ParseErrorKind::Syntax { expected, found: quoted(token) },
+                Span::new(pos, pos + len),
+            )
         }
         None => ParseError::new(
             ParseErrorKind::InvalidCharacter { character: first },
             Span::new(pos, pos + first.len_utf8()),
         ),
+    }
+}
+
+/// Input text in backticks, shortened if long, for "found …" descriptions.
+pub(super) fn quoted(text: &str) -> String {
+    if text.chars().count() > 40 {
+        let short: String = text.chars().take(37).collect();
+        format!("`{short}...`")
+    } else {
+        format!("`{text}`")
     }
 }
 
@@ -294,7 +307,7 @@ pub(super) fn rule_name(rule: Rule) -> &'static str {
         Rule::query | Rule::predicate | Rule::conjunction | Rule::negation | Rule::atom => {
             "a condition"
         }
-        Rule::comparison => "a comparison",
+        Rule::comparison => "a comparison operator",
         Rule::expr | Rule::term | Rule::factor | Rule::value => "a value",
         Rule::property | Rule::path | Rule::sort_path => "a property",
         Rule::post_op => "`.@count`, `.@size`, `.@type` or `[SIZE]`",

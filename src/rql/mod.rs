@@ -58,7 +58,7 @@ pub fn parse_with(text: &str, limits: &Limits) -> Result<Query, ParseError> {
     let query = pairs.next().ok_or_else(|| {
         ParseError::new(ParseErrorKind::Internal { what: "a query" }, crate::Span::point(0))
     })?;
-    to_ast::Builder::new(limits).query(query)
+    to_ast::Builder::new(text, limits).query(query)
 }
 
 impl FromStr for Query {

@@ -1,7 +1,9 @@
 //! Conversion of pest's parse tree into the typed syntax tree.
 //!
 //! This is the only module that reads pest `Pair`s. There is one function per grammar rule, named
-//! after it. The functions walk children by rule, never by blind position: a child of an
+//! after it, except that the rules shared by conditions and operands (`predicate` down to
+//! `factor`) all enter through [`Builder::node`], which decides what each group turned out to be.
+//! The functions walk children by rule, never by blind position: a child of an
 //! unexpected rule, or a missing one, becomes [`ParseErrorKind::Internal`] through [`Children`]
 //! instead of a panic, so a grammar edit that breaks an assumption here shows up as a failing
 //! test, not a crash.
@@ -11,10 +13,12 @@
 //! bytes, identifier escapes are decoded and `@links.Class.property` steps are fused. Everything
 //! that depends on a schema or on argument values is left to the binder.
 //!
-//! Recursion is bounded: each nested parenthesis, `NOT`, subquery and arithmetic operator takes
-//! one level of [`Limits::max_depth`], checked before descending. The pre-scan has already
-//! refused text that nests too deeply, so this counter is a second line of defence that also
-//! covers arithmetic chains (`a + a + … + a`), which build a deep tree from flat text.
+//! Recursion is bounded: each nested parenthesis, `NOT` and arithmetic operator takes one level
+//! of [`Limits::max_depth`] and each subquery two, checked before descending. The pre-scan has
+//! already refused text that nests too deeply, so this counter is a second line of defence that
+//! also covers arithmetic chains (`a + a + … + a`), which build a deep tree from flat text, and
+//! subqueries, whose extra level keeps the stack used per level within what a 2 MiB thread has
+//! even in unoptimised builds.
 
 use pest::iterators::{Pair, Pairs};
 
@@ -24,7 +28,7 @@ use super::ast::{
     PathElementKind, PathValue, PostClause, PostOp, Predicate, PredicateKind, Quantifier, Query,
     SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
 };
-use super::error::{ParseError, ParseErrorKind, TimestampProblem};
+use super::error::{ParseError, ParseErrorKind, TimestampProblem, quoted, unexpected_at};
 use super::grammar::Rule;
 use super::literal::{decimal, hex_bytes, strtoll};
 use crate::Limits;
@@ -99,16 +103,32 @@ impl<'i> Children<'i> {
     }
 }
 
-/// Per-parse state: the limits and the counters checked against them.
-pub(super) struct Builder<'l> {
-    limits: &'l Limits,
+/// What a piece of the shared condition/operand grammar turned out to be.
+enum Node {
+    /// Something true or false: a comparison, a logical operator, a group of those.
+    Condition(Predicate),
+    /// Something with a value: a value, arithmetic, a group of those.
+    Operand(Operand),
+}
+
+/// An operand, and whether it is a single value written without parentheses (the only operand
+/// the string operators, TEXT, BETWEEN and GEOWITHIN accept).
+struct Operand {
+    expr: Expr,
+    bare: bool,
+}
+
+/// Per-parse state: the text, the limits and the counters checked against them.
+pub(super) struct Builder<'t> {
+    text: &'t str,
+    limits: &'t Limits,
     depth: u32,
     terms: usize,
 }
 
-impl<'l> Builder<'l> {
-    pub(super) fn new(limits: &'l Limits) -> Self {
-        Builder { limits, depth: 0, terms: 0 }
+impl<'t> Builder<'t> {
+    pub(super) fn new(text: &'t str, limits: &'t Limits) -> Self {
+        Builder { text, limits, depth: 0, terms: 0 }
     }
 
     /// Takes `levels` levels of depth for the construct at `span`; give them back with
@@ -129,18 +149,46 @@ impl<'l> Builder<'l> {
         self.depth = self.depth.saturating_sub(levels);
     }
 
-    /// Runs `f` one level deeper.
-    fn nested<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.enter(1, span)?;
-        let result = f(self);
-        self.leave(1);
-        result
+    /// The error for an operand standing where a condition must: `a + 1`, `(a) AND b == 1`.
+    /// realm-core reports the token after the operand, where it expected a comparison operator.
+    fn operand_is_not_a_condition(&self, operand: &Operand) -> ParseError {
+        unexpected_at(self.text, operand.expr.loc.0.end(), vec!["a comparison operator"])
+    }
+
+    /// The error for an operand that is not of the shape an operator takes.
+    fn wrong_operand(&self, span: Span, expected: &'static str) -> ParseError {
+        let found = quoted(self.text.get(span.start()..span.end()).unwrap_or_default());
+        ParseError::new(ParseErrorKind::Syntax { expected: vec![expected], found }, span)
+    }
+
+    fn condition(&self, node: Node) -> Result<Predicate> {
+        match node {
+            Node::Condition(predicate) => Ok(predicate),
+            Node::Operand(operand) => Err(self.operand_is_not_a_condition(&operand)),
+        }
+    }
+
+    fn operand(&self, node: Node) -> Result<Operand> {
+        match node {
+            Node::Operand(operand) => Ok(operand),
+            Node::Condition(predicate) => Err(self.wrong_operand(predicate.loc.0, "a value")),
+        }
+    }
+
+    fn bare_operand(&self, node: Node, expected: &'static str) -> Result<Expr> {
+        let operand = self.operand(node)?;
+        if operand.bare {
+            Ok(operand.expr)
+        } else {
+            Err(self.wrong_operand(operand.expr.loc.0, expected))
+        }
     }
 
     pub(super) fn query(&mut self, pair: Pair<'_, Rule>) -> Result<Query> {
         let loc = loc_of(&pair);
         let mut children = Children::of(pair, "a query");
-        let predicate = self.predicate(children.next()?)?;
+        let node = self.node(children.next()?)?;
+        let predicate = self.condition(node)?;
         let mut post = Vec::new();
         while let Some(clause) = children.inner.next() {
             post.push(match clause.as_rule() {
@@ -153,35 +201,88 @@ impl<'l> Builder<'l> {
         Ok(Query { predicate, post, loc })
     }
 
-    fn predicate(&mut self, pair: Pair<'_, Rule>) -> Result<Predicate> {
-        let loc = loc_of(&pair);
-        let mut operands = Vec::new();
-        let mut children = Children::of(pair, "a condition");
-        while let Some(child) = children.inner.next() {
-            match child.as_rule() {
-                Rule::conjunction => operands.push(self.conjunction(child)?),
-                Rule::op_or => {}
-                _ => return Err(children.error()),
+    /// Converts any pair of the shared condition/operand grammar (`predicate` down to `factor`).
+    ///
+    /// Chains of single children (a group that only holds another group, an OR of one AND of
+    /// one operand, …) are walked in a loop rather than by recursion, so that plain nesting such
+    /// as `((((a))))` costs no native stack per level; only levels that hold real structure
+    /// recurse.
+    fn node(&mut self, pair: Pair<'_, Rule>) -> Result<Node> {
+        let mut pair = pair;
+        // The outermost parenthesised group walked through, and how many levels were taken.
+        let mut group: Option<Span> = None;
+        let mut levels = 0;
+        let result = loop {
+            let rule = pair.as_rule();
+            let span = span_of(&pair);
+            let mut children = Children::of(pair.clone(), "a condition");
+            let Some(first) = children.inner.next() else {
+                break Err(children.error());
+            };
+            let single = children.inner.peek().is_none();
+            match rule {
+                Rule::predicate | Rule::conjunction | Rule::expr | Rule::term if single => {
+                    pair = first;
+                }
+                Rule::predicate => break self.logical(pair, PredicateKind::Or),
+                Rule::conjunction => break self.logical(pair, PredicateKind::And),
+                Rule::expr | Rule::term => break self.arithmetic_chain(pair),
+                Rule::negation if first.as_rule() == Rule::op_not => break self.negation(pair),
+                Rule::negation => pair = first,
+                Rule::atom if single && first.as_rule() == Rule::expr => pair = first,
+                Rule::atom => break self.atom(pair),
+                Rule::factor if first.as_rule() == Rule::predicate => {
+                    if let Err(e) = self.enter(1, span) {
+                        break Err(e);
+                    }
+                    levels += 1;
+                    group.get_or_insert(span);
+                    pair = first;
+                }
+                Rule::factor => {
+                    break self.value(first).map(|value| {
+                        let expr = Expr { kind: ExprKind::Value(value), loc: Loc(span) };
+                        Node::Operand(Operand { expr, bare: true })
+                    });
+                }
+                _ => break Err(children.error()),
             }
-        }
-        n_ary(operands, loc, PredicateKind::Or).ok_or_else(|| children.error())
+        };
+        self.leave(levels);
+        let node = result?;
+        // A group's location includes its parentheses; a parenthesised value is no longer bare.
+        Ok(match (group, node) {
+            (None, node) => node,
+            (Some(span), Node::Condition(inner)) => {
+                Node::Condition(Predicate { kind: inner.kind, loc: Loc(span) })
+            }
+            (Some(span), Node::Operand(inner)) => Node::Operand(Operand {
+                expr: Expr { kind: inner.expr.kind, loc: Loc(span) },
+                bare: false,
+            }),
+        })
     }
 
-    fn conjunction(&mut self, pair: Pair<'_, Rule>) -> Result<Predicate> {
+    /// `a OR b OR …` or `a AND b AND …` with at least two operands, all of them conditions.
+    fn logical(
+        &mut self,
+        pair: Pair<'_, Rule>,
+        make: fn(Vec<Predicate>) -> PredicateKind,
+    ) -> Result<Node> {
         let loc = loc_of(&pair);
         let mut operands = Vec::new();
-        let mut children = Children::of(pair, "a condition");
-        while let Some(child) = children.inner.next() {
-            match child.as_rule() {
-                Rule::negation => operands.push(self.negation(child)?),
-                Rule::op_and => {}
-                _ => return Err(children.error()),
+        for child in Children::of(pair, "a condition").inner {
+            if matches!(child.as_rule(), Rule::op_or | Rule::op_and) {
+                continue;
             }
+            let node = self.node(child)?;
+            operands.push(self.condition(node)?);
         }
-        n_ary(operands, loc, PredicateKind::And).ok_or_else(|| children.error())
+        Ok(Node::Condition(Predicate { kind: make(operands), loc }))
     }
 
-    fn negation(&mut self, pair: Pair<'_, Rule>) -> Result<Predicate> {
+    /// One or more `NOT`s and the atom they apply to.
+    fn negation(&mut self, pair: Pair<'_, Rule>) -> Result<Node> {
         let mut children = Children::of(pair, "a negation");
         // Each NOT wraps everything after it, so its location runs from itself to the end.
         let mut nots = Vec::new();
@@ -191,9 +292,9 @@ impl<'l> Builder<'l> {
         let levels = u32::try_from(nots.len()).unwrap_or(u32::MAX);
         let first = nots.first().copied().unwrap_or_default();
         self.enter(levels, first)?;
-        let atom = children.next().and_then(|atom| self.atom(atom));
+        let atom = children.next().and_then(|atom| self.node(atom));
         self.leave(levels);
-        let mut predicate = atom?;
+        let mut predicate = self.condition(atom?)?;
         let end = predicate.loc.0.end();
         for not in nots.into_iter().rev() {
             predicate = Predicate {
@@ -201,29 +302,31 @@ impl<'l> Builder<'l> {
                 loc: Loc(Span::new(not.start(), end)),
             };
         }
-        Ok(predicate)
+        Ok(Node::Condition(predicate))
     }
 
-    fn atom(&mut self, pair: Pair<'_, Rule>) -> Result<Predicate> {
+    /// `TRUEPREDICATE`, `FALSEPREDICATE`, or an operand followed by a comparison.
+    fn atom(&mut self, pair: Pair<'_, Rule>) -> Result<Node> {
         let span = span_of(&pair);
         let mut children = Children::of(pair, "a condition");
         let child = children.next()?;
         let kind = match child.as_rule() {
-            Rule::predicate => {
-                let inner = self.nested(span, |b| b.predicate(child))?;
-                // The parentheses belong to the group's location.
-                return Ok(Predicate { kind: inner.kind, loc: Loc(span) });
-            }
             Rule::kw_truepredicate => PredicateKind::True,
             Rule::kw_falsepredicate => PredicateKind::False,
-            Rule::comparison => PredicateKind::Comparison(Box::new(self.comparison(child)?)),
+            Rule::expr => {
+                let left = self.node(child)?;
+                let Some(tail) = children.next_if(Rule::comparison) else {
+                    return Ok(left);
+                };
+                PredicateKind::Comparison(Box::new(self.comparison(left, tail, span)?))
+            }
             _ => return Err(children.error()),
         };
-        Ok(Predicate { kind, loc: Loc(span) })
+        Ok(Node::Condition(Predicate { kind, loc: Loc(span) }))
     }
 
-    fn comparison(&mut self, pair: Pair<'_, Rule>) -> Result<Comparison> {
-        let span = span_of(&pair);
+    /// A comparison from its left side and the rest (`== 5`, `BEGINSWITH[c] 'a'`, …).
+    fn comparison(&mut self, left: Node, tail: Pair<'_, Rule>, span: Span) -> Result<Comparison> {
         self.terms += 1;
         if self.terms > self.limits.max_terms {
             return Err(ParseError::new(
@@ -231,10 +334,8 @@ impl<'l> Builder<'l> {
                 span,
             ));
         }
-        let mut children = Children::of(pair, "a comparison");
-        let left = self.operand(children.next()?)?;
-        let op_pair = children.next()?;
-        let op = match op_pair.as_rule() {
+        let mut children = Children::of(tail, "a comparison");
+        let op = match children.next()?.as_rule() {
             Rule::op_eq => CompareOp::Equal,
             Rule::op_ne => CompareOp::NotEqual,
             Rule::op_in => CompareOp::In,
@@ -252,50 +353,66 @@ impl<'l> Builder<'l> {
             _ => return Err(children.error()),
         };
         let case_insensitive = children.next_if(Rule::case_flag).is_some();
-        let right = self.operand(children.next()?)?;
+        let right_pair = children.next()?;
+        let right_loc = loc_of(&right_pair);
+        let constant_right = |value: Value| Expr { kind: ExprKind::Value(value), loc: right_loc };
+        let (left, right) = match op {
+            CompareOp::Equal
+            | CompareOp::NotEqual
+            | CompareOp::In
+            | CompareOp::Less
+            | CompareOp::LessEqual
+            | CompareOp::Greater
+            | CompareOp::GreaterEqual => {
+                let right = self.node(right_pair)?;
+                (self.operand(left)?.expr, self.operand(right)?.expr)
+            }
+            CompareOp::BeginsWith
+            | CompareOp::EndsWith
+            | CompareOp::Contains
+            | CompareOp::Like
+            | CompareOp::Text => {
+                let left = self.bare_operand(left, "a single value")?;
+                let right = self.node(right_pair)?;
+                (left, self.bare_operand(right, "a single value")?)
+            }
+            CompareOp::Between => {
+                let left = self.bare_operand(left, "a single value")?;
+                (left, constant_right(Value::List(self.list(right_pair)?)))
+            }
+            CompareOp::GeoWithin => {
+                let left = self.bare_operand(left, "a property")?;
+                if !matches!(left.kind, ExprKind::Value(Value::Path(_))) {
+                    return Err(self.wrong_operand(left.loc.0, "a property"));
+                }
+                let right = match right_pair.as_rule() {
+                    Rule::geo_shape => Value::Geo(self.geo_shape(right_pair)?),
+                    Rule::argument => Value::Constant(self.argument(&right_pair, None)?),
+                    _ => return Err(children.error()),
+                };
+                (left, constant_right(right))
+            }
+        };
         Ok(Comparison { left, op, case_insensitive, right, loc: Loc(span) })
     }
 
-    /// Either side of a comparison: whatever the grammar allows there becomes an [`Expr`].
-    fn operand(&mut self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        let loc = loc_of(&pair);
-        let value = match pair.as_rule() {
-            Rule::expr => return self.expr(pair),
-            Rule::value => self.value(pair)?,
-            Rule::property => Value::Path(self.property(pair)?),
-            Rule::list => Value::List(self.list(pair)?),
-            Rule::geo_shape => Value::Geo(self.geo_shape(pair)?),
-            Rule::argument => Value::Constant(self.argument(&pair, None)?),
-            _ => return Err(internal("a comparison operand", loc.0)),
-        };
-        Ok(Expr { kind: ExprKind::Value(value), loc })
-    }
-
-    /// `expr` and `term` share this: a left-associative chain of operands and operators.
-    fn arithmetic_chain(
-        &mut self,
-        pair: Pair<'_, Rule>,
-        operand: fn(&mut Self, Pair<'_, Rule>) -> Result<Expr>,
-    ) -> Result<Expr> {
+    /// `expr` and `term` with at least one operator: a left-associative chain of operands.
+    fn arithmetic_chain(&mut self, pair: Pair<'_, Rule>) -> Result<Node> {
         let span = span_of(&pair);
         let parts: Vec<Pair<'_, Rule>> = Children::of(pair, "an expression").inner.collect();
         // A chain of k operators is a tree k levels deep; take the levels before building it.
         let operators = u32::try_from(parts.len() / 2).unwrap_or(u32::MAX);
         self.enter(operators, span)?;
-        let result = self.fold_chain(parts, operand, span);
+        let result = self.fold_chain(parts, span);
         self.leave(operators);
-        result
+        Ok(Node::Operand(Operand { expr: result?, bare: false }))
     }
 
-    fn fold_chain(
-        &mut self,
-        parts: Vec<Pair<'_, Rule>>,
-        operand: fn(&mut Self, Pair<'_, Rule>) -> Result<Expr>,
-        span: Span,
-    ) -> Result<Expr> {
+    fn fold_chain(&mut self, parts: Vec<Pair<'_, Rule>>, span: Span) -> Result<Expr> {
         let mut parts = parts.into_iter();
         let first = parts.next().ok_or_else(|| internal("an expression", span))?;
-        let mut left = operand(self, first)?;
+        let first = self.node(first)?;
+        let mut left = self.operand(first)?.expr;
         while let Some(op_pair) = parts.next() {
             let op = match op_pair.as_rule() {
                 Rule::op_add => ArithOp::Add,
@@ -305,7 +422,8 @@ impl<'l> Builder<'l> {
                 _ => return Err(internal("an arithmetic operator", span_of(&op_pair))),
             };
             let right_pair = parts.next().ok_or_else(|| internal("an expression", span))?;
-            let right = operand(self, right_pair)?;
+            let right = self.node(right_pair)?;
+            let right = self.operand(right)?.expr;
             let loc = Loc(left.loc.0.join(right.loc.0));
             left = Expr {
                 kind: ExprKind::Arithmetic { op, left: Box::new(left), right: Box::new(right) },
@@ -313,28 +431,6 @@ impl<'l> Builder<'l> {
             };
         }
         Ok(left)
-    }
-
-    fn expr(&mut self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        self.arithmetic_chain(pair, Self::term)
-    }
-
-    fn term(&mut self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        self.arithmetic_chain(pair, Self::factor)
-    }
-
-    fn factor(&mut self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        let span = span_of(&pair);
-        let mut children = Children::of(pair, "a value");
-        let child = children.next()?;
-        match child.as_rule() {
-            Rule::value => Ok(Expr { kind: ExprKind::Value(self.value(child)?), loc: Loc(span) }),
-            Rule::expr => {
-                let inner = self.nested(span, |b| b.expr(child))?;
-                Ok(Expr { kind: inner.kind, loc: Loc(span) })
-            }
-            _ => Err(children.error()),
-        }
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Result<Value> {
@@ -387,7 +483,14 @@ impl<'l> Builder<'l> {
         let collection = self.path(children.next()?)?;
         let variable = id_text(children.next()?)?;
         let predicate_pair = children.next()?;
-        let predicate = self.nested(span, |b| b.predicate(predicate_pair))?;
+        // A subquery opens a whole predicate inside an operand inside a comparison, which takes
+        // far more stack (here and in every later stage) than a parenthesised group, so it
+        // counts as two levels.
+        self.enter(2, span)?;
+        let node = self.node(predicate_pair);
+        self.leave(2);
+        let node = node?;
+        let predicate = self.condition(node)?;
         let size = size_spelling(&children.next()?);
         Ok(Subquery { collection, variable, predicate, size })
     }
@@ -626,19 +729,6 @@ impl<'l> Builder<'l> {
         children.next_if(Rule::kw_limit);
         let count = children.next()?;
         Ok(PostClause::Limit(strtoll(count.as_str()).unsigned_abs()))
-    }
-}
-
-/// Builds an n-ary node, or returns the single operand unchanged.
-fn n_ary(
-    mut operands: Vec<Predicate>,
-    loc: Loc,
-    make: fn(Vec<Predicate>) -> PredicateKind,
-) -> Option<Predicate> {
-    match operands.len() {
-        0 => None,
-        1 => operands.pop(),
-        _ => Some(Predicate { kind: make(operands), loc }),
     }
 }
 
