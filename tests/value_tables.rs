@@ -4,7 +4,7 @@
     clippy::panic,
     clippy::unwrap_used,
     clippy::indexing_slicing,
-    reason = "test helpers: a malformed fixture row must stop the test loudly"
+    reason = "fixture readers: a malformed fixture row must stop the test loudly"
 )]
 
 use std::cmp::Ordering;

@@ -353,7 +353,7 @@ impl<'a> Iterator for ArrayIter<'a> {
 }
 
 /// A set of top-level field names to read from each document, built once per predicate or
-/// session and reused for every document.
+/// sync connection and reused for every document.
 #[derive(Debug, Clone, Default)]
 pub struct FieldSet {
     names: Vec<Box<str>>,

@@ -171,8 +171,10 @@ pub fn arith(op: ArithOp, a: Number, b: Number) -> Number {
             })
         }
         1 => {
+            // Only ints and floats reach here; an int converts in one rounding step.
             let to_f32 = |n: Number| match n {
                 Number::Float(f) => f,
+                Number::Int(i) => i as f32,
                 other => other.to_f64() as f32,
             };
             let (x, y) = (to_f32(a), to_f32(b));
