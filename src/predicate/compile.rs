@@ -821,7 +821,10 @@ impl<'t> Compiler<'t> {
         match pv.post {
             None => {
                 if let Some(e) = r.expand {
-                    term = Term::Expand(e);
+                    term = if r.lengths { Term::Lengths(e) } else { Term::Expand(e) };
+                }
+                if r.lengths {
+                    ty = Ty::Int;
                 }
                 if r.keys {
                     ty = Ty::String;
@@ -1253,6 +1256,8 @@ impl<'t> Compiler<'t> {
         let pname = terminal.name().to_owned();
         let mut expand: Option<Expand> = None;
         let mut keys = false;
+        // `list.length`: the byte length of each string or binary element.
+        let mut lengths = false;
         let mut collection_terminal = terminal.collection() != Collection::Single;
         let mut indexed = 0usize;
         let mixed = *terminal.ty() == PropertyType::Mixed;
@@ -1347,6 +1352,15 @@ impl<'t> Compiler<'t> {
                     keys = true;
                 }
                 (_, PathElementKind::Values) => return err(K::ValuesNotDictionary, el_span),
+                (Collection::List | Collection::Set, PathElementKind::Name(n))
+                    if n.eq_ignore_ascii_case("length")
+                        && matches!(
+                            terminal.ty(),
+                            PropertyType::String | PropertyType::Binary | PropertyType::Mixed
+                        ) =>
+                {
+                    lengths = true;
+                }
                 (_, PathElementKind::Name(n)) => {
                     return err(
                         K::NoNestedProperty {
@@ -1382,6 +1396,7 @@ impl<'t> Compiler<'t> {
             collection_terminal: collection_terminal && !keys,
             per_instance,
             keys_or_values_dict: terminal.collection() == Collection::Dictionary,
+            lengths,
         })
     }
 
@@ -1507,6 +1522,7 @@ struct Resolved<'t> {
     collection_terminal: bool,
     per_instance: bool,
     keys_or_values_dict: bool,
+    lengths: bool,
 }
 
 enum ConstOrList {

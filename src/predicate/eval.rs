@@ -411,6 +411,12 @@ fn term_values<'a>(p: &PathExpr, n: Node<'a>, f: &mut dyn FnMut(Val<'a>) -> bool
     match p.term {
         Term::Value => f(value_of(p, n)),
         Term::Expand(e) => expand_values(p, n, Some(e), f),
+        Term::Lengths(e) => expand_values(p, n, Some(e), &mut |v| {
+            f(match v {
+                Val::Str(s) | Val::Bin(s) => Val::Int(i64::try_from(s.len()).unwrap_or(i64::MAX)),
+                _ => Val::Null,
+            })
+        }),
         Term::Size(kind) => f(size_of(n, kind)),
         Term::Type(e) => expand_values(p, n, e, &mut |v| f(Val::Type(v.type_of()))),
         Term::Agg(op, e, elem) => {

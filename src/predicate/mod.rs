@@ -258,6 +258,8 @@ pub(crate) enum Term {
     Value,
     /// The elements of a collection.
     Expand(Expand),
+    /// `list.length`: the byte length of each element (null for other values).
+    Lengths(Expand),
     /// `.@count` / `.@size`.
     Size(SizeKind),
     /// `.@min` etc. over the (expanded) values, whose declared type is given.
