@@ -159,3 +159,13 @@ fn quirk_string_to_int_prefix() {
 fn quirk_int_constant_against_double_column() {
     assert_topic("quirk_int_constant_against_double_column");
 }
+
+#[test]
+fn quirk_between_through_list_of_objects() {
+    assert_topic("quirk_between_through_list_of_objects");
+}
+
+#[test]
+fn quirk_empty_dictionary_key_has_no_value() {
+    assert_topic("quirk_empty_dictionary_key_has_no_value");
+}

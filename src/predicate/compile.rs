@@ -642,7 +642,7 @@ impl<'t> Compiler<'t> {
                     desc: v.to_string(),
                 })
             }
-            Value::Path(pv) => self.path_value(pv, span, depth),
+            Value::Path(pv) => self.path_value(pv, span),
             Value::Aggregate(a) => self.aggregate(a, span),
             Value::Subquery(s) => self.subquery(s, span, depth),
             Value::Geo(_) => err(K::Geospatial, span),
@@ -789,8 +789,7 @@ impl<'t> Compiler<'t> {
     }
 
     fn slot(&mut self, name: &str) -> First {
-        if let Some(scope) = self.scopes.last() {
-            let _ = scope;
+        if !self.scopes.is_empty() {
             return First::Element(name.into());
         }
         let i = match self.fields.iter().position(|f| **f == *name) {
@@ -800,15 +799,10 @@ impl<'t> Compiler<'t> {
                 self.fields.len() - 1
             }
         };
-        First::Slot(u16::try_from(i).unwrap_or(u16::MAX))
+        First::Slot(i)
     }
 
-    fn path_value(
-        &mut self,
-        pv: &ast::PathValue,
-        span: Span,
-        _depth: u32,
-    ) -> Result<Side, CompileError> {
+    fn path_value(&mut self, pv: &ast::PathValue, span: Span) -> Result<Side, CompileError> {
         let r = self.resolve(&pv.path)?;
         let desc = path_text(&pv.path);
         let prop_ty = Ty::of_property(r.property.ty());
@@ -1136,7 +1130,6 @@ impl<'t> Compiler<'t> {
         let mut first: Option<First> = None;
         let mut steps: Vec<Step> = Vec::new();
         let mut to_many = false;
-        let mut per_instance_at: Option<usize> = None;
         let mut iter = names.into_iter().peekable();
         let terminal: &'t Property = loop {
             let Some((el, el_span)) = iter.next() else {
@@ -1187,7 +1180,6 @@ impl<'t> Compiler<'t> {
                             }
                             steps.push(Step::Each);
                             to_many = true;
-                            per_instance_at = Some(steps.len());
                             object = target;
                         }
                         (Some(target), Collection::Dictionary) if iter.peek().is_some() => {
@@ -1219,7 +1211,6 @@ impl<'t> Compiler<'t> {
                                 }
                                 None => {}
                             }
-                            per_instance_at = Some(steps.len());
                             object = target;
                             if iter.peek().is_none() {
                                 return err(
@@ -1381,7 +1372,6 @@ impl<'t> Compiler<'t> {
             });
         }
         let per_instance = to_many && expand.is_some() && terminal.object().is_none();
-        let _ = per_instance_at;
         Ok(Resolved {
             first,
             steps,

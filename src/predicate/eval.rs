@@ -30,10 +30,10 @@ pub(crate) struct Ctx<'a, 's> {
 }
 
 impl<'a> Ctx<'a, '_> {
-    fn slot(&self, i: u16) -> Node<'a> {
-        match self.slots.get(usize::from(i)) {
+    fn slot(&self, i: usize) -> Node<'a> {
+        match self.slots.get(i) {
             Some(n) => Node(*n),
-            None => self.fields.get(usize::from(i)).map_or(Node(None), |f| self.doc.field(f)),
+            None => self.fields.get(i).map_or(Node(None), |f| self.doc.field(f)),
         }
     }
 }

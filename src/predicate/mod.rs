@@ -224,7 +224,7 @@ pub(crate) struct PathExpr {
 #[derive(Debug, Clone)]
 pub(crate) enum First {
     /// A top-level field, by slot.
-    Slot(u16),
+    Slot(usize),
     /// A field of the current subquery element.
     Element(Box<str>),
 }
