@@ -908,7 +908,8 @@ impl<'t> Compiler<'t> {
                     link,
                 }),
                 list: if r.per_instance {
-                    r.expand.is_some() && matches!(term, Term::Expand(_) | Term::Type(Some(_)))
+                    r.expand.is_some()
+                        && matches!(term, Term::Expand(_) | Term::Lengths(_) | Term::Type(Some(_)))
                 } else {
                     list
                 },
@@ -1156,7 +1157,11 @@ impl<'t> Compiler<'t> {
                     if first.is_none() {
                         first = Some(self.slot(&n));
                     } else {
-                        steps.push(Step::Field(n.as_str().into()));
+                        steps.push(if to_many {
+                            Step::FieldAfterList(n.as_str().into())
+                        } else {
+                            Step::Field(n.as_str().into())
+                        });
                     }
                     match (prop.object(), prop.collection()) {
                         (Some(target), Collection::Single) if iter.peek().is_some() => {

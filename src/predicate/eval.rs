@@ -351,6 +351,10 @@ fn walk_from<'a>(node: Node<'a>, steps: &'a [Step], f: &mut dyn FnMut(Node<'a>) 
     let Some((step, rest)) = steps.split_first() else { return f(node) };
     match step {
         Step::Field(name) => walk_from(node.field(name), rest, f),
+        Step::FieldAfterList(name) => match node.doc() {
+            Some(d) => walk_from(d.field(name), rest, f),
+            None => true,
+        },
         Step::Each => node.for_each_element(&mut |e| walk_from(e, rest, f)),
         Step::Values => match node.doc() {
             Some(d) => d.for_each_field(&mut |_, v| walk_from(v, rest, f)),

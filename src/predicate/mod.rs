@@ -234,6 +234,9 @@ pub(crate) enum First {
 pub(crate) enum Step {
     /// A field of an embedded object (a to-one link): absent or null objects give null.
     Field(Box<str>),
+    /// A field of an embedded object reached through a list of objects: a null object on the
+    /// way contributes no value at all (only chains of to-one links give null).
+    FieldAfterList(Box<str>),
     /// Every element of a list of embedded objects (a to-many link).
     Each,
     /// Every value of a dictionary of embedded objects.
