@@ -16,7 +16,12 @@ use flexrules::schema::Table;
 use flexrules::{CompiledQuery, Limits, compile, parse};
 use proptest::prelude::*;
 
-fn queries() -> Vec<CompiledQuery> {
+fn queries() -> &'static [CompiledQuery] {
+    static QUERIES: std::sync::OnceLock<Vec<CompiledQuery>> = std::sync::OnceLock::new();
+    QUERIES.get_or_init(compile_all)
+}
+
+fn compile_all() -> Vec<CompiledQuery> {
     let table =
         Table::from_json_str(&fs::read_to_string("fixtures/eval/thing.schema.json").unwrap())
             .unwrap();
