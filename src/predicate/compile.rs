@@ -191,12 +191,16 @@ fn err<T>(kind: K, span: Span) -> Result<T, CompileError> {
     Err(CompileError::new(kind, span))
 }
 
-/// Whether an expression reads nothing from the object.
-fn is_constant(e: &ast::Expr) -> bool {
+/// Whether an expression reads nothing from the object. Expressions nested deeper than
+/// `budget` count as reading something, so that compiling them reaches the depth limit and
+/// fails there instead of this walk recursing without bound.
+fn is_constant(e: &ast::Expr, budget: u32) -> bool {
     match &e.kind {
         ExprKind::Value(Value::Constant(_) | Value::List(_)) => true,
         ExprKind::Value(_) => false,
-        ExprKind::Arithmetic { left, right, .. } => is_constant(left) && is_constant(right),
+        ExprKind::Arithmetic { left, right, .. } => {
+            budget > 0 && is_constant(left, budget - 1) && is_constant(right, budget - 1)
+        }
     }
 }
 
@@ -262,7 +266,8 @@ impl<'t> Compiler<'t> {
             CompareOp::Text => return err(K::NoFullTextIndex, span),
             _ => {}
         }
-        let (lc, rc) = (is_constant(&c.left), is_constant(&c.right));
+        let budget = self.limits.max_depth.saturating_sub(depth);
+        let (lc, rc) = (is_constant(&c.left, budget), is_constant(&c.right, budget));
         if lc && rc {
             return err(K::TwoConstants, span);
         }
@@ -467,11 +472,12 @@ impl<'t> Compiler<'t> {
         match &e.kind {
             ExprKind::Value(v) => self.value(v, hint, span, depth),
             ExprKind::Arithmetic { op, left, right } => {
-                if is_constant(e) {
+                let budget = self.limits.max_depth.saturating_sub(depth);
+                if is_constant(e, budget) {
                     let c = self.fold(e, hint.unwrap_or(Ty::Mixed), depth)?;
                     return Ok(Side::constant(c, false, e.to_string()));
                 }
-                let (l, r) = if is_constant(left) {
+                let (l, r) = if is_constant(left, budget) {
                     let r = self.side(right, None, depth + 1)?;
                     (self.side(left, Some(r.ty), depth + 1)?, r)
                 } else {
@@ -1833,6 +1839,37 @@ mod tests {
         let e = compile(&nots(depth + 1), &table(), &[], &limits).unwrap_err();
         assert_eq!(e.kind(), &K::TooDeep { limit: limits.max_depth });
         assert!(compile(&nots(5_000), &table(), &[], &limits).is_err());
+    }
+
+    #[test]
+    fn deep_arithmetic_is_refused_without_deep_recursion() {
+        let loc = crate::span::Loc::default();
+        let leaf = |v: Value| ast::Expr { kind: ExprKind::Value(v), loc };
+        let mut e = leaf(Value::Constant(Constant::Int(1)));
+        for _ in 0..5_000 {
+            e = ast::Expr {
+                kind: ExprKind::Arithmetic {
+                    op: ArithOp::Add,
+                    left: Box::new(e),
+                    right: Box::new(leaf(Value::Constant(Constant::Int(1)))),
+                },
+                loc,
+            };
+        }
+        let path = ast::Path {
+            elements: vec![ast::PathElement { kind: PathElementKind::Name("a".into()), loc }],
+            loc,
+        };
+        let left = leaf(Value::Path(ast::PathValue { quantifier: None, path, post: None }));
+        let cmp =
+            ast::Comparison { left, op: CompareOp::Equal, case_insensitive: false, right: e, loc };
+        let q = ast::Query {
+            predicate: ast::Predicate { kind: PredicateKind::Comparison(Box::new(cmp)), loc },
+            post: Vec::new(),
+            loc,
+        };
+        let e = compile(&q, &table(), &[], &Limits::default()).unwrap_err();
+        assert!(matches!(e.kind(), K::TooDeep { .. }), "{e:?}");
     }
 
     #[test]
