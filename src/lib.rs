@@ -26,11 +26,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod app;
 pub mod cli;
 pub mod document;
 pub mod limits;
 mod predicate;
 pub mod rql;
+pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod value;

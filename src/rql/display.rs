@@ -45,7 +45,13 @@ fn predicate_at(f: &mut Formatter<'_>, p: &Predicate, min_level: u8) -> fmt::Res
 
 impl Display for Predicate {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        self.kind.fmt(f)
+    }
+}
+
+impl Display for PredicateKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
             // An operand of the same kind was a parenthesised group, and stays one.
             PredicateKind::Or(operands) => join_predicates(f, operands, " OR ", 1),
             PredicateKind::And(operands) => join_predicates(f, operands, " AND ", 2),
@@ -130,7 +136,13 @@ fn expr_level(expr: &Expr) -> u8 {
 
 impl Display for Expr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        self.kind.fmt(f)
+    }
+}
+
+impl Display for ExprKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
             ExprKind::Value(value) => value.fmt(f),
             ExprKind::Arithmetic { op, left, right } => {
                 // Left-associative: a left operand of the same level needs no parentheses, a
@@ -391,12 +403,7 @@ impl Display for Constant {
             Constant::NaN => f.write_str("nan"),
             Constant::String(raw) => write_string(f, raw),
             Constant::Base64(text) => write!(f, "B64\"{text}\""),
-            Constant::Binary(BinaryLiteral::Text(raw)) => {
-                f.write_str("bin(")?;
-                write_string(f, raw)?;
-                f.write_char(')')
-            }
-            Constant::Binary(BinaryLiteral::Base64(text)) => write!(f, "bin(B64\"{text}\")"),
+            Constant::Binary(binary) => binary.fmt(f),
             Constant::Timestamp(timestamp) => timestamp.fmt(f),
             Constant::ObjectId(bytes) => {
                 f.write_str("oid(")?;
@@ -429,6 +436,19 @@ impl Display for Constant {
             }
             Constant::ObjectKey(key) => write!(f, "O{key}"),
             Constant::TypedLink { table, object } => write!(f, "L{table}:{object}"),
+        }
+    }
+}
+
+impl Display for BinaryLiteral {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            BinaryLiteral::Text(raw) => {
+                f.write_str("bin(")?;
+                write_string(f, raw)?;
+                f.write_char(')')
+            }
+            BinaryLiteral::Base64(text) => write!(f, "bin(B64\"{text}\")"),
         }
     }
 }

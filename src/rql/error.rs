@@ -9,7 +9,8 @@ use std::fmt;
 
 use pest::error::{ErrorVariant, InputLocation};
 
-use super::grammar::{RqlParser, Rule};
+use super::grammar::Rule;
+use super::to_ast::token_length;
 use crate::span::Span;
 
 /// A query that could not be parsed, and where.
@@ -232,70 +233,6 @@ pub(super) fn quoted(text: &str) -> String {
     } else {
         format!("`{text}`")
     }
-}
-
-/// Length of the longest token at the start of `rest`, if any token starts there.
-fn token_length(rest: &str) -> Option<usize> {
-    use pest::Parser;
-    const TOKENS: &[Rule] = &[
-        Rule::op_add,
-        Rule::op_sub,
-        Rule::op_mul,
-        Rule::op_div,
-        Rule::op_eq,
-        Rule::op_ne,
-        Rule::op_le,
-        Rule::op_ge,
-        Rule::op_lt,
-        Rule::op_gt,
-        Rule::op_and,
-        Rule::op_or,
-        Rule::op_not,
-        Rule::lparen,
-        Rule::rparen,
-        Rule::lbrace,
-        Rule::rbrace,
-        Rule::lbracket,
-        Rule::rbracket,
-        Rule::comma,
-        Rule::dot,
-        Rule::case_flag,
-        Rule::kw_size,
-        Rule::kw_max,
-        Rule::kw_min,
-        Rule::kw_sum,
-        Rule::kw_avg,
-        Rule::kw_links,
-        Rule::kw_type,
-        Rule::kw_keys,
-        Rule::kw_values,
-        Rule::uuid,
-        Rule::oid,
-        Rule::timestamp,
-        Rule::typed_link,
-        Rule::infinity,
-        Rule::nan,
-        Rule::float,
-        Rule::hex_int,
-        Rule::natural,
-        Rule::signed_int,
-        Rule::base64,
-        Rule::string,
-        Rule::argument,
-        Rule::kp_arg,
-        Rule::link,
-        Rule::word,
-    ];
-    TOKENS
-        .iter()
-        .filter_map(|rule| {
-            RqlParser::parse(*rule, rest)
-                .ok()
-                .and_then(|mut pairs| pairs.next())
-                .map(|pair| pair.as_span().end())
-        })
-        .filter(|len| *len > 0)
-        .max()
 }
 
 /// The words used for a grammar rule in "expected …" messages.

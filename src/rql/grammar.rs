@@ -14,3 +14,136 @@ use pest_derive::Parser;
 #[derive(Parser)]
 #[grammar = "grammar/rql.pest"]
 pub(crate) struct RqlParser;
+
+#[cfg(test)]
+mod tests {
+    use pest::Parser;
+
+    use super::{RqlParser, Rule};
+
+    /// Every rule that reads a whole word-like token other than an identifier.
+    const WORD_TOKENS: &[Rule] = &[
+        Rule::op_in,
+        Rule::op_and,
+        Rule::op_or,
+        Rule::op_not,
+        Rule::kw_any,
+        Rule::kw_all,
+        Rule::kw_none,
+        Rule::kw_beginswith,
+        Rule::kw_endswith,
+        Rule::kw_contains,
+        Rule::kw_like,
+        Rule::kw_text,
+        Rule::kw_between,
+        Rule::kw_geowithin,
+        Rule::kw_truepredicate,
+        Rule::kw_falsepredicate,
+        Rule::kw_sort,
+        Rule::kw_distinct,
+        Rule::kw_limit,
+        Rule::kw_binary,
+        Rule::kw_obj,
+        Rule::kw_ascending,
+        Rule::kw_descending,
+        Rule::kw_subquery,
+        Rule::kw_geobox,
+        Rule::kw_geopolygon,
+        Rule::kw_geocircle,
+        Rule::kw_first,
+        Rule::kw_last,
+        Rule::kw_index_size,
+        Rule::kw_true,
+        Rule::kw_false,
+        Rule::kw_null,
+        Rule::infinity,
+        Rule::nan,
+        Rule::argument,
+        Rule::kp_arg,
+        Rule::link,
+    ];
+
+    fn reads_whole(rule: Rule, text: &str) -> bool {
+        RqlParser::parse(rule, text)
+            .ok()
+            .and_then(|mut pairs| pairs.next())
+            .is_some_and(|pair| pair.as_str() == text)
+    }
+
+    /// The identifier rule's look-ahead lists the keywords a second time (for speed); this
+    /// checks the two lists agree: a word is an identifier exactly when no other token reads it
+    /// whole, in every letter case.
+    #[test]
+    fn identifiers_are_exactly_the_words_no_keyword_reads() {
+        let words = [
+            "in",
+            "and",
+            "or",
+            "not",
+            "any",
+            "some",
+            "all",
+            "none",
+            "beginswith",
+            "endswith",
+            "contains",
+            "text",
+            "like",
+            "between",
+            "geowithin",
+            "truepredicate",
+            "falsepredicate",
+            "sort",
+            "distinct",
+            "limit",
+            "bin",
+            "binary",
+            "obj",
+            "asc",
+            "ascending",
+            "desc",
+            "descending",
+            "subquery",
+            "geobox",
+            "geopolygon",
+            "geocircle",
+            "first",
+            "last",
+            "size",
+            "true",
+            "false",
+            "inf",
+            "infinity",
+            "nan",
+            "null",
+            "nil",
+            "index",
+            "info",
+            "infin",
+            "nothing",
+            "o5",
+            "$0",
+            "$k1",
+            "$x",
+            "uuid",
+            "oid",
+            "b64",
+            "t1",
+            "l1",
+        ];
+        for word in words {
+            let mut title = word.to_owned();
+            if let Some(first) = title.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            for spelling in [word.to_owned(), word.to_ascii_uppercase(), title] {
+                let keyword = WORD_TOKENS.iter().any(|rule| reads_whole(*rule, &spelling));
+                let identifier = reads_whole(Rule::identifier, &spelling);
+                assert_ne!(
+                    keyword, identifier,
+                    "`{spelling}`: keyword {keyword}, identifier {identifier}"
+                );
+            }
+        }
+    }
+}

@@ -4,10 +4,17 @@
 //!
 //! 1. a linear pre-scan refuses text that is too long or nests too deeply, before anything
 //!    recursive sees it, so hostile input costs one pass and constant stack;
-//! 2. the pest grammar (`grammar/rql.pest`) accepts exactly the language of realm-core's flex
-//!    scanner and bison grammar (commit f8752e18), including its tokenization quirks;
-//! 3. `to_ast` converts pest's tree into [`ast::Query`], applying realm-core's literal rules
-//!    (C `strtoll` integers, timestamp checks) and its `@links` fusion.
+//! 2. the pest grammar (`grammar/rql.pest`) reproduces the tokens of realm-core's flex scanner
+//!    (commit f8752e18), quirks included; it backtracks only over constructs that cannot nest,
+//!    so no nested group is ever read twice and time stays linear in the text;
+//! 3. `to_ast` converts pest's tree into [`ast::Query`]: it decides whether each parenthesised
+//!    group is a condition or an operand, enforces where each may stand as realm-core's bison
+//!    grammar does, and applies realm-core's literal rules (C `strtoll` integers, timestamp
+//!    checks) and its `@links` fusion.
+//!
+//! Together the two accept realm-core's language, with two deliberate differences: malformed
+//! `T<s>:<ns>` timestamps are refused here rather than when binding, and `SORT`/`DISTINCT` take
+//! only name and `['key']` steps (realm-core's grammar takes more and then fails an assertion).
 //!
 //! Every failure is a [`ParseError`] with a span into the text. Nothing here depends on a schema
 //! or on argument values: `0 = 0` and `unknown.property > 1` parse; the binder rejects them.
@@ -36,8 +43,6 @@ mod to_ast;
 
 use std::str::FromStr;
 
-use pest::Parser;
-
 pub use ast::Query;
 pub use error::{ParseError, ParseErrorKind, TimestampProblem};
 
@@ -53,12 +58,7 @@ pub fn parse(text: &str) -> Result<Query, ParseError> {
 /// or stack.
 pub fn parse_with(text: &str, limits: &Limits) -> Result<Query, ParseError> {
     prescan::check(text, limits)?;
-    let mut pairs = grammar::RqlParser::parse(grammar::Rule::query, text)
-        .map_err(|e| error::from_pest(&e, text))?;
-    let query = pairs.next().ok_or_else(|| {
-        ParseError::new(ParseErrorKind::Internal { what: "a query" }, crate::Span::point(0))
-    })?;
-    to_ast::Builder::new(text, limits).query(query)
+    to_ast::parse(text, limits)
 }
 
 impl FromStr for Query {

@@ -118,3 +118,37 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     }
     bytes.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest `max_depth` that accepts `text`.
+    fn depth(text: &str) -> u32 {
+        (0..64)
+            .find(|&max| {
+                let limits = Limits { max_depth: max, ..Limits::default() };
+                check(text, &limits).is_ok()
+            })
+            .unwrap_or(u32::MAX)
+    }
+
+    #[test]
+    fn depth_counts_brackets_and_runs_of_not() {
+        assert_eq!(depth("a == 1"), 0);
+        assert_eq!(depth("((a == 1))"), 2);
+        assert_eq!(depth("NOT NOT a == 1"), 2);
+        assert_eq!(depth("!(!(a == 1))"), 4);
+        assert_eq!(depth("!a == 1 && !b == 1 && !c == 1"), 1);
+        assert_eq!(depth("a IN {1, 2}"), 1);
+        assert_eq!(depth("x geoWithin geoPolygon({[1, 2], [3, 4]})"), 3);
+    }
+
+    #[test]
+    fn depth_ignores_look_alikes() {
+        assert_eq!(depth("a != 1"), 0);
+        assert_eq!(depth("cannot == notable"), 0);
+        assert_eq!(depth("a == '((((' AND b == \"{{\\\"{{\""), 0);
+        assert_eq!(depth("1NOT"), 1);
+    }
+}

@@ -20,6 +20,7 @@
 //! subqueries, whose extra level keeps the stack used per level within what a 2 MiB thread has
 //! even in unoptimised builds.
 
+use pest::Parser;
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::{
@@ -29,7 +30,7 @@ use super::ast::{
     SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
 };
 use super::error::{ParseError, ParseErrorKind, TimestampProblem, quoted, unexpected_at};
-use super::grammar::Rule;
+use super::grammar::{RqlParser, Rule};
 use super::literal::{decimal, hex_bytes, strtoll};
 use crate::Limits;
 use crate::span::{Loc, Span};
@@ -63,6 +64,14 @@ fn is_punctuation(rule: Rule) -> bool {
             | Rule::dot
             | Rule::EOI
     )
+}
+
+/// Runs the grammar over `text` (already pre-scanned) and builds the syntax tree.
+pub(super) fn parse(text: &str, limits: &Limits) -> Result<Query> {
+    let mut pairs =
+        RqlParser::parse(Rule::query, text).map_err(|e| super::error::from_pest(&e, text))?;
+    let query = pairs.next().ok_or_else(|| internal("a query", Span::point(0)))?;
+    Builder::new(text, limits).query(query)
 }
 
 /// Children of a pair with the punctuation filtered out.
@@ -119,7 +128,7 @@ struct Operand {
 }
 
 /// Per-parse state: the text, the limits and the counters checked against them.
-pub(super) struct Builder<'t> {
+struct Builder<'t> {
     text: &'t str,
     limits: &'t Limits,
     depth: u32,
@@ -127,7 +136,7 @@ pub(super) struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    pub(super) fn new(text: &'t str, limits: &'t Limits) -> Self {
+    fn new(text: &'t str, limits: &'t Limits) -> Self {
         Builder { text, limits, depth: 0, terms: 0 }
     }
 
@@ -184,7 +193,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    pub(super) fn query(&mut self, pair: Pair<'_, Rule>) -> Result<Query> {
+    fn query(&mut self, pair: Pair<'_, Rule>) -> Result<Query> {
         let loc = loc_of(&pair);
         let mut children = Children::of(pair, "a query");
         let node = self.node(children.next()?)?;
@@ -878,6 +887,70 @@ fn timestamp(pair: Pair<'_, Rule>) -> Result<TimestampLiteral> {
         }
         _ => Err(internal("a timestamp", span)),
     }
+}
+
+/// Length of the longest token at the start of `rest`, if any token starts there: realm-core's
+/// scanner rule, used to name what an error found.
+pub(super) fn token_length(rest: &str) -> Option<usize> {
+    const TOKENS: &[Rule] = &[
+        Rule::op_add,
+        Rule::op_sub,
+        Rule::op_mul,
+        Rule::op_div,
+        Rule::op_eq,
+        Rule::op_ne,
+        Rule::op_le,
+        Rule::op_ge,
+        Rule::op_lt,
+        Rule::op_gt,
+        Rule::op_and,
+        Rule::op_or,
+        Rule::op_not,
+        Rule::lparen,
+        Rule::rparen,
+        Rule::lbrace,
+        Rule::rbrace,
+        Rule::lbracket,
+        Rule::rbracket,
+        Rule::comma,
+        Rule::dot,
+        Rule::case_flag,
+        Rule::kw_size,
+        Rule::kw_max,
+        Rule::kw_min,
+        Rule::kw_sum,
+        Rule::kw_avg,
+        Rule::kw_links,
+        Rule::kw_type,
+        Rule::kw_keys,
+        Rule::kw_values,
+        Rule::uuid,
+        Rule::oid,
+        Rule::timestamp,
+        Rule::typed_link,
+        Rule::infinity,
+        Rule::nan,
+        Rule::float,
+        Rule::hex_int,
+        Rule::natural,
+        Rule::signed_int,
+        Rule::base64,
+        Rule::string,
+        Rule::argument,
+        Rule::kp_arg,
+        Rule::link,
+        Rule::word,
+    ];
+    TOKENS
+        .iter()
+        .filter_map(|rule| {
+            RqlParser::parse(*rule, rest)
+                .ok()
+                .and_then(|mut pairs| pairs.next())
+                .map(|pair| pair.as_span().end())
+        })
+        .filter(|len| *len > 0)
+        .max()
 }
 
 /// Fuses `@links` with the two names after it, as realm-core's path builder does.
