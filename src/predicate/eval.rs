@@ -400,9 +400,11 @@ fn expand_values<'a>(
     match expand {
         None => f(value_of(p, n)),
         Some(Expand::Elements) => n.for_each_element(&mut |e| f(e.val(p.float))),
+        // Values of a dictionary, or (inside `mixed`, where `[*]` may meet either) elements of
+        // a list.
         Some(Expand::Values) => match n.doc() {
             Some(d) => d.for_each_field(&mut |_, v| f(v.val(p.float))),
-            None => true,
+            None => n.for_each_element(&mut |e| f(e.val(p.float))),
         },
         Some(Expand::Keys) => match n.doc() {
             Some(d) => d.for_each_field(&mut |k, _| f(Val::Str(k))),
