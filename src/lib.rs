@@ -1,10 +1,36 @@
 //! flexrules: the rules and query-language engine of a Flexible Sync server.
 //!
 //! (Crate documentation is completed as the stages land.)
+//!
+//! # Querying
+//!
+//! A Realm Query Language query is parsed once ([`parse`]), compiled once against a table schema
+//! and its arguments ([`compile`], which raises realm-core's own bind-time errors), and then
+//! evaluated over any number of BSON documents, raw or decoded, without allocating:
+//!
+//! ```
+//! use bson::{Bson, doc};
+//! use flexrules::schema::Table;
+//!
+//! let table = Table::from_json(&serde_json::json!({
+//!     "title": "Car", "bsonType": "object", "required": ["_id", "ownerId"],
+//!     "properties": {"_id": {"bsonType": "objectId"}, "ownerId": {"bsonType": "string"},
+//!                    "miles": {"bsonType": "long"}}
+//! }))?;
+//! let query = flexrules::parse("miles < 100 OR miles == $0")?;
+//! let compiled = flexrules::compile(&query, &table, &[Bson::Null], &flexrules::Limits::default())?;
+//! let cars = [doc! {"ownerId": "u1", "miles": 90_000_i64}, doc! {"ownerId": "u2"}];
+//! assert!(!compiled.predicate().matches(&cars[0]));
+//! assert!(compiled.predicate().matches(&cars[1])); // absent `miles` is null
+//! assert_eq!(compiled.run(cars.as_slice()), vec![1]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod app;
+pub mod cli;
 pub mod document;
 pub mod limits;
+mod predicate;
 pub mod rql;
 pub mod rules;
 pub mod schema;
@@ -12,5 +38,8 @@ pub mod span;
 pub mod value;
 
 pub use limits::Limits;
+pub use predicate::{
+    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, compile,
+};
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};

@@ -1,3 +1,5 @@
-//! The `flexrules` command line.
+//! The `flexrules` command line; everything lives in the library's `cli` module.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    flexrules::cli::main()
+}

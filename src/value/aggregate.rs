@@ -115,17 +115,23 @@ impl<'a> Aggregate<'a> {
     /// (0 when none: int for ints, double for floats and doubles, decimal for decimals and
     /// `mixed`), `@avg` the mean (double, or decimal for decimals and `mixed`; null when none).
     pub fn result(&self) -> Value {
+        Value::from_scalar(&self.result_scalar())
+    }
+
+    /// [`Aggregate::result`] without copying: the extreme element is returned borrowed from
+    /// the collection, so evaluating an aggregate never allocates.
+    pub fn result_scalar(&self) -> Scalar<'a> {
         match (self.kind, self.state) {
-            (_, State::Extreme(best)) => best.map_or(Value::Null, |b| Value::from_scalar(&b)),
-            (AggKind::Avg, _) if self.count == 0 => Value::Null,
-            (AggKind::Avg, State::DoubleSum(s)) => Value::Double(s / self.count as f64),
+            (_, State::Extreme(best)) => best.unwrap_or(Scalar::Null),
+            (AggKind::Avg, _) if self.count == 0 => Scalar::Null,
+            (AggKind::Avg, State::DoubleSum(s)) => Scalar::Double(s / self.count as f64),
             (AggKind::Avg, State::DecimalSum(s)) => {
                 let n = i64::try_from(self.count).unwrap_or(i64::MAX);
-                Value::Decimal(s / Decimal128::from_i64(n))
+                Scalar::Decimal(s / Decimal128::from_i64(n))
             }
-            (_, State::IntSum(s)) => Value::Int(s),
-            (_, State::DoubleSum(s)) => Value::Double(s),
-            (_, State::DecimalSum(s)) => Value::Decimal(s),
+            (_, State::IntSum(s)) => Scalar::Int(s),
+            (_, State::DoubleSum(s)) => Scalar::Double(s),
+            (_, State::DecimalSum(s)) => Scalar::Decimal(s),
         }
     }
 

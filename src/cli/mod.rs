@@ -1,0 +1,39 @@
+//! The `flexrules` command line (see `shared/spec/cli.md` for the contract).
+//!
+//! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
+
+mod query;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The `flexrules` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "flexrules",
+    version,
+    about = "Realm Query Language and App Services rules engine"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate Realm Query Language over NDJSON objects.
+    Query(query::QueryArgs),
+}
+
+/// Runs the command line with the process arguments and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = match cli.command {
+        Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+    };
+    ExitCode::from(code)
+}

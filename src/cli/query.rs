@@ -1,0 +1,156 @@
+//! `flexrules query`: evaluate one query, or a batch of them, over a file of objects.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bson::{Bson, Document};
+use serde_json::Value as Json;
+
+use crate::limits::Limits;
+use crate::predicate::{CompiledQuery, compile};
+use crate::schema::Table;
+use crate::value::ejson;
+
+/// Arguments of `flexrules query`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct QueryArgs {
+    /// App Services JSON Schema of the collection.
+    #[arg(long)]
+    schema: PathBuf,
+    /// NDJSON file of Extended JSON objects.
+    #[arg(long)]
+    objects: PathBuf,
+    /// An argument `$0`, `$1`, … as Extended JSON (repeatable).
+    #[arg(long = "arg", value_name = "EJSON")]
+    args: Vec<String>,
+    /// NDJSON file of `{"query": "...", "args": [...]}` lines.
+    #[arg(long, conflicts_with = "query")]
+    batch: Option<PathBuf>,
+    /// The query.
+    #[arg(required_unless_present = "batch")]
+    query: Option<String>,
+}
+
+/// Runs the subcommand; returns the exit code.
+pub(crate) fn run(args: &QueryArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match run_inner(args, out) {
+        Ok(()) => 0,
+        Err(message) => {
+            let _ = writeln!(err, "flexrules: {message}");
+            1
+        }
+    }
+}
+
+fn run_inner(args: &QueryArgs, out: &mut dyn Write) -> Result<(), String> {
+    let limits = Limits::default();
+    let schema_text = read(&args.schema)?;
+    let table =
+        Table::from_json_str(&schema_text).map_err(|e| format!("{}#{e}", args.schema.display()))?;
+    let objects = read_objects(&args.objects)?;
+    let keys: Vec<Json> = objects
+        .iter()
+        .map(|d| {
+            d.get("_id").map_or(Json::Null, |v| {
+                ejson::to_json(v, limits.max_document_depth).unwrap_or(Json::Null)
+            })
+        })
+        .collect();
+    let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    if let Some(batch) = &args.batch {
+        let text = read(batch)?;
+        for (n, line) in text.lines().enumerate() {
+            let answer = match batch_line(line, &table, &objects, &keys, &limits) {
+                Ok(matches) => serde_json::json!({ "matches": matches }),
+                Err(BatchError::Query(m)) => serde_json::json!({ "error": m }),
+                Err(BatchError::Line(m)) => {
+                    serde_json::json!({ "error": format!("{}:{}: {m}", batch.display(), n + 1) })
+                }
+            };
+            writeln!(out, "{answer}").map_err(write_err)?;
+        }
+        return Ok(());
+    }
+    let query = args.query.as_deref().unwrap_or_default();
+    let mut bargs = Vec::with_capacity(args.args.len());
+    for (i, a) in args.args.iter().enumerate() {
+        let json: Json =
+            serde_json::from_str(a).map_err(|e| format!("--arg {i}: malformed JSON: {e}"))?;
+        bargs.push(ejson::from_json(json).map_err(|e| format!("--arg {i}: {e}"))?);
+    }
+    let compiled = compile_query(query, &table, &bargs, &limits)?;
+    for i in compiled.run(objects.as_slice()) {
+        if let Some(k) = keys.get(i) {
+            writeln!(out, "{k}").map_err(write_err)?;
+        }
+    }
+    Ok(())
+}
+
+enum BatchError {
+    /// The query did not parse or bind: realm-core's message.
+    Query(String),
+    /// The input line itself is unusable.
+    Line(String),
+}
+
+fn batch_line(
+    line: &str,
+    table: &Table,
+    objects: &[Document],
+    keys: &[Json],
+    limits: &Limits,
+) -> Result<Vec<Json>, BatchError> {
+    let json: Json =
+        serde_json::from_str(line).map_err(|e| BatchError::Line(format!("malformed JSON: {e}")))?;
+    let Some(query) = json.get("query").and_then(Json::as_str) else {
+        return Err(BatchError::Line("missing string `query`".to_owned()));
+    };
+    let mut args = Vec::new();
+    match json.get("args") {
+        None | Some(Json::Null) => {}
+        Some(Json::Array(items)) => {
+            for item in items {
+                args.push(
+                    ejson::from_json(item.clone())
+                        .map_err(|e| BatchError::Line(format!("bad argument: {e}")))?,
+                );
+            }
+        }
+        Some(_) => return Err(BatchError::Line("`args` must be an array".to_owned())),
+    }
+    let compiled = compile_query(query, table, &args, limits).map_err(BatchError::Query)?;
+    Ok(compiled.run(objects).into_iter().filter_map(|i| keys.get(i).cloned()).collect())
+}
+
+fn compile_query(
+    query: &str,
+    table: &Table,
+    args: &[Bson],
+    limits: &Limits,
+) -> Result<CompiledQuery, String> {
+    let ast = crate::rql::parse_with(query, limits).map_err(|e| e.to_string())?;
+    compile(&ast, table, args, limits).map_err(|e| e.realm_message())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+fn read_objects(path: &Path) -> Result<Vec<Document>, String> {
+    let text = read(path)?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = |m: String| format!("{}:{}: {m}", path.display(), n + 1);
+        let json: Json =
+            serde_json::from_str(line).map_err(|e| at(format!("malformed JSON: {e}")))?;
+        match ejson::from_json(json).map_err(|e| at(e.to_string()))? {
+            Bson::Document(d) => out.push(d),
+            _ => return Err(at("expected a JSON object".to_owned())),
+        }
+    }
+    Ok(out)
+}
