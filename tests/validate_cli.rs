@@ -2,8 +2,7 @@
 //! exit codes, from fixtures/validate/expected.json. Broken apps under fixtures/invalid-apps/
 //! must fail with an error naming the file and pointer (or line and column), never a panic.
 
-#[path = "../src/cli/validate.rs"]
-mod validate;
+#![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +13,18 @@ fn fixtures() -> PathBuf {
 }
 
 fn run(dir: &Path) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = validate::run(dir, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexrules"))
+        .arg("validate")
+        .arg("--app")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let code = output.status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(u8::MAX);
+    (
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
 mod query;
+mod validate;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +27,12 @@ struct Cli {
 enum Command {
     /// Evaluate Realm Query Language over NDJSON objects.
     Query(query::QueryArgs),
+    /// Check an exported App Services app's rules for Flexible Sync compatibility.
+    Validate {
+        /// The exported app directory.
+        #[arg(long, value_name = "DIR")]
+        app: PathBuf,
+    },
 }
 
 /// Runs the command line with the process arguments and returns the exit code.
@@ -34,6 +42,7 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let code = match cli.command {
         Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)
 }
