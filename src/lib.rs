@@ -29,6 +29,7 @@
 pub mod app;
 pub mod cli;
 pub mod document;
+pub mod judge;
 pub mod limits;
 mod predicate;
 pub mod rql;
