@@ -328,6 +328,11 @@ fn permission(
             if !wf(o) {
                 return Some(WhichCheck::WriteFilterBefore);
             }
+            // Fields updated before the delete in the same changeset still need permission:
+            // an illegal write is not laundered by deleting the object afterwards.
+            if let Some(f) = fields() {
+                return Some(f);
+            }
             (!holds(role.delete_filter(), o)).then_some(WhichCheck::Delete)
         }
         (None, None) => None,

@@ -177,9 +177,9 @@ pub struct CompensatingWrite {
 }
 
 /// The JSON body of the error, with the keys in the order servers send them.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Body<'a> {
+pub(crate) struct Body<'a> {
     message: &'a str,
     is_recovery_mode_disabled: bool,
     try_again: bool,
@@ -192,7 +192,7 @@ struct Body<'a> {
     compensating_write_server_version: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct Entry {
     table: String,
     pk: String,
@@ -205,7 +205,12 @@ impl CompensatingWrite {
 
     /// The JSON body exactly as the client parses it (rules.md §3.9).
     pub fn body(&self, style: Style, ctx: &ErrorContext) -> String {
-        let body = Body {
+        serde_json::to_string(&self.body_fields(style, ctx)).unwrap_or_default()
+    }
+
+    /// The body as a serializable value, keys in wire order.
+    pub(crate) fn body_fields<'a>(&self, style: Style, ctx: &'a ErrorContext) -> Body<'a> {
+        Body {
             message: style.compensating_write_message(),
             is_recovery_mode_disabled: ctx.recovery_mode_disabled,
             try_again: true,
@@ -223,8 +228,7 @@ impl CompensatingWrite {
                 })
                 .collect(),
             compensating_write_server_version: self.server_version,
-        };
-        serde_json::to_string(&body).unwrap_or_default()
+        }
     }
 
     /// The whole protocol message: `json_error 231 <size> <session>` and the body.
