@@ -140,8 +140,10 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
     if args.format == Format::Text {
         writeln!(
             out,
-            "{} changesets: {accepted} writes accepted, {rejected} objects reverted",
-            changesets.len()
+            "{}: {}, {}",
+            count(changesets.len(), "changeset"),
+            count(accepted, "write accepted"),
+            count(rejected, "object reverted")
         )
         .map_err(write_err)?;
     }
@@ -202,13 +204,16 @@ pub(crate) fn json_line(outcome: &Outcome, style: Style, ctx: &ErrorContext) -> 
 /// The `--format text` block of one changeset.
 fn text_block(outcome: &Outcome, style: Style) -> String {
     let mut s = format!(
-        "changeset at client version {}: {} writes accepted, {} objects reverted",
+        "changeset at client version {}: {}, {}",
         outcome.client_version,
-        outcome.accepted,
-        outcome.rejected.len()
+        count(outcome.accepted, "write accepted"),
+        count(outcome.rejected.len(), "object reverted")
     );
     if outcome.reverted_with > 0 {
-        s.push_str(&format!(" ({} more writes reverted with them)", outcome.reverted_with));
+        s.push_str(&format!(
+            " (and {} to reverted objects)",
+            count(outcome.reverted_with, "later write")
+        ));
     }
     s.push('\n');
     for r in &outcome.rejected {
@@ -226,6 +231,17 @@ fn text_block(outcome: &Outcome, style: Style) -> String {
     }
     s.push('\n');
     s
+}
+
+/// `n` and a noun phrase whose first word takes an `s` in the plural: `2 writes accepted`.
+fn count(n: usize, phrase: &str) -> String {
+    if n == 1 {
+        return format!("1 {phrase}");
+    }
+    match phrase.split_once(' ') {
+        Some((noun, rest)) => format!("{n} {noun}s {rest}"),
+        None => format!("{n} {phrase}s"),
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {
