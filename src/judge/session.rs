@@ -11,7 +11,7 @@ use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
 use crate::document::DocRef;
-use crate::predicate::{Predicate, compile};
+use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
 /// The objects the server holds: table → primary key → document.
@@ -52,16 +52,24 @@ impl State {
 /// The position of a subscription in the session's subscription set.
 pub type SubscriptionIndex = usize;
 
-/// A table's query view: the OR of its subscriptions.
+/// A table's query view: the OR of its subscriptions, checked in one pass over a document.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
-    subscriptions: Vec<(SubscriptionIndex, Predicate)>,
+    /// Which subscription of the session each predicate of `set` came from.
+    subscriptions: Vec<SubscriptionIndex>,
+    set: PredicateSet,
 }
 
 impl View {
-    /// The first subscription that matches `doc`, if any.
+    fn new(predicates: Vec<(SubscriptionIndex, Predicate)>) -> View {
+        let (subscriptions, predicates): (Vec<_>, Vec<_>) = predicates.into_iter().unzip();
+        View { subscriptions, set: PredicateSet::new(predicates) }
+    }
+
+    /// The first subscription (in the session's order) that matches `doc`, if any.
     pub(crate) fn first_match(&self, doc: &Document) -> Option<SubscriptionIndex> {
-        self.subscriptions.iter().find(|(_, p)| p.matches(doc)).map(|(i, _)| *i)
+        let i = self.set.first_match(&DocRef::decoded(doc))?;
+        self.subscriptions.get(i).copied()
     }
 }
 
@@ -110,7 +118,7 @@ impl Session {
     ) -> Result<Session, SubscriptionError> {
         let limits = app.limits();
         let indexed = app.sync().indexed_queryable_field().map(str::to_owned);
-        let mut tables: BTreeMap<String, TableSession> = BTreeMap::new();
+        let mut views: BTreeMap<String, Vec<(SubscriptionIndex, Predicate)>> = BTreeMap::new();
         for (index, sub) in subscriptions.iter().enumerate() {
             let fail =
                 |span, kind| SubscriptionError { index, table: sub.table.clone(), span, kind };
@@ -132,16 +140,15 @@ impl Session {
             let compiled = compile(&query, schema, &sub.args, limits).map_err(|e| {
                 fail(Some(e.span()), SubscriptionErrorKind::Bind(e.realm_message()))
             })?;
-            let predicate = compiled.predicate().clone();
-            match tables.get_mut(&sub.table) {
-                Some(t) => t.view.subscriptions.push((index, predicate)),
-                None => {
-                    let choice = app.choose_role(&sub.table, bindings);
-                    let view = View { subscriptions: vec![(index, predicate)] };
-                    tables.insert(sub.table.clone(), TableSession { choice, view });
-                }
-            }
+            views.entry(sub.table.clone()).or_default().push((index, compiled.predicate().clone()));
         }
+        let tables = views
+            .into_iter()
+            .map(|(table, predicates)| {
+                let choice = app.choose_role(&table, bindings);
+                (table, TableSession { choice, view: View::new(predicates) })
+            })
+            .collect();
         Ok(Session { tables, indexed, state: State::new(), server_version: 0 })
     }
 
