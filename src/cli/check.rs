@@ -122,7 +122,7 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         .with_state(state);
     let ctx = ErrorContext {
         log_url: args.log_url.clone(),
-        recovery_mode_disabled: false,
+        recovery_mode_disabled: app.sync().recovery_mode_disabled(),
         session_ident: 1,
     };
     let write_err = |e: std::io::Error| format!("cannot write the output: {e}");

@@ -65,7 +65,7 @@ pub(crate) fn render() -> Result<String, String> {
         Session::new(&app, &Bindings::new(user), &subs).map_err(|e| e.server_message(style))?;
     let ctx = ErrorContext {
         log_url: LOG_URL.trim().to_owned(),
-        recovery_mode_disabled: false,
+        recovery_mode_disabled: app.sync().recovery_mode_disabled(),
         session_ident: 1,
     };
 

@@ -12,6 +12,7 @@ use std::fmt;
 use bson::Bson;
 
 use super::Style;
+use super::pk::quote;
 use crate::rql::ast::{
     CompareOp, Constant, Expr, ExprKind, Path, PathElementKind, PostClause, Predicate,
     PredicateKind, Query, Value,
@@ -79,8 +80,13 @@ impl SubscriptionError {
             Style::Y2023 => "Client provided query with bad syntax",
             Style::Y2024 => "Invalid query",
         };
-        let t = super::pk::quote(&self.table);
-        let body = match &self.kind {
+        format!("{prefix}: {}", self.body())
+    }
+
+    /// The message without the style's prefix.
+    fn body(&self) -> String {
+        let t = quote(&self.table);
+        match &self.kind {
             SubscriptionErrorKind::UnknownTable => format!("no such table {t}"),
             SubscriptionErrorKind::Syntax(m) | SubscriptionErrorKind::Bind(m) => {
                 format!("invalid RQL for table {t}: {m}")
@@ -91,68 +97,53 @@ impl SubscriptionError {
             SubscriptionErrorKind::TooLong(n) => {
                 format!("query for table {t} is {n} bytes, more than the limit of 256 kB")
             }
-            other => format!("unsupported query for table {t}: {}", Detail(other)),
-        };
-        format!("{prefix}: {body}")
-    }
-}
-
-/// The subset-violation part of a message.
-struct Detail<'a>(&'a SubscriptionErrorKind);
-
-impl fmt::Display for Detail<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
             SubscriptionErrorKind::NotQueryable(k) => {
-                write!(f, "key {} is not a queryable field", super::pk::quote(k))
-            }
-            SubscriptionErrorKind::Traversal(k) => {
-                write!(
-                    f,
-                    "key path {} traverses a link, embedded object or collection",
-                    super::pk::quote(k)
+                format!(
+                    "unsupported query for table {t}: key {} is not a queryable field",
+                    quote(k)
                 )
             }
+            SubscriptionErrorKind::Traversal(k) => format!(
+                "unsupported query for table {t}: key path {} traverses a link, embedded object or collection",
+                quote(k)
+            ),
             SubscriptionErrorKind::UnsupportedPath(k) => {
-                write!(f, "key path {} is not supported", super::pk::quote(k))
+                format!("unsupported query for table {t}: key path {} is not supported", quote(k))
             }
-            SubscriptionErrorKind::Subquery => f.write_str("SUBQUERY is not supported"),
-            SubscriptionErrorKind::Aggregate(op) => write!(f, "aggregate {op} is not supported"),
-            SubscriptionErrorKind::SizeOfNonArray(k) => write!(
-                f,
-                "@count and @size are only supported on a queryable array field, not on {}",
-                super::pk::quote(k)
+            SubscriptionErrorKind::Subquery => {
+                format!("unsupported query for table {t}: SUBQUERY is not supported")
+            }
+            SubscriptionErrorKind::Aggregate(op) => {
+                format!("unsupported query for table {t}: aggregate {op} is not supported")
+            }
+            SubscriptionErrorKind::SizeOfNonArray(k) => format!(
+                "unsupported query for table {t}: @count and @size are only supported on a queryable array field, not on {}",
+                quote(k)
             ),
-            SubscriptionErrorKind::ListVsList(k) => write!(
-                f,
-                "comparing a list with the array field {} is not supported",
-                super::pk::quote(k)
+            SubscriptionErrorKind::ListVsList(k) => format!(
+                "unsupported query for table {t}: comparing a list with the array field {} is not supported",
+                quote(k)
             ),
-            SubscriptionErrorKind::IndexedField(k) => write!(
-                f,
-                "the query must compare the indexed queryable field {} with == or IN against a constant, AND-ed with the rest of the query",
-                super::pk::quote(k)
+            SubscriptionErrorKind::IndexedField(k) => format!(
+                "unsupported query for table {t}: the query must compare the indexed queryable field {} with == or IN against a constant, AND-ed with the rest of the query",
+                quote(k)
             ),
-            SubscriptionErrorKind::TooDeep => f.write_str("the query nests too deeply"),
-            other => write!(f, "{other:?}"),
+            SubscriptionErrorKind::TooDeep => {
+                format!("unsupported query for table {t}: the query nests too deeply")
+            }
         }
     }
 }
 
 impl fmt::Display for SubscriptionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "subscription {} on table `{}` is refused: ", self.index, self.table)?;
-        match &self.kind {
-            SubscriptionErrorKind::UnknownTable => {
-                write!(f, "the app has no schema for `{}`", self.table)
-            }
-            SubscriptionErrorKind::Syntax(m) | SubscriptionErrorKind::Bind(m) => f.write_str(m),
-            SubscriptionErrorKind::PostClause(t) => {
-                write!(f, "`{}` is not allowed in a subscription", t.to_uppercase())
-            }
-            SubscriptionErrorKind::TooLong(n) => write!(f, "query is {n} bytes, more than 256 kB"),
-            other => write!(f, "{}", Detail(other)),
-        }
+        write!(
+            f,
+            "subscription {} on table `{}` is refused: {}",
+            self.index,
+            self.table,
+            self.body()
+        )
     }
 }
 

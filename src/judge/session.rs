@@ -184,8 +184,10 @@ impl Session {
     pub fn judge(&mut self, changeset: &Changeset) -> Outcome {
         // Group the writes by object, in the order each object is first written.
         let mut groups: Vec<(&str, &Key, Vec<&Write>)> = Vec::new();
+        let mut position: BTreeMap<(&str, &Key), usize> = BTreeMap::new();
         for w in &changeset.writes {
-            match groups.iter_mut().find(|(t, k, _)| *t == w.table() && *k == w.pk()) {
+            let at = *position.entry((w.table(), w.pk())).or_insert(groups.len());
+            match groups.get_mut(at) {
                 Some((_, _, list)) => list.push(w),
                 None => groups.push((w.table(), w.pk(), vec![w])),
             }
