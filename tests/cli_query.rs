@@ -1,5 +1,5 @@
 //! `flexrules query` as a program: output format, batch lines, exit codes and error messages
-//! naming the file at fault (shared/spec/cli.md).
+//! naming the file at fault, as the README's command-line section promises.
 
 #![allow(
     clippy::unwrap_used,

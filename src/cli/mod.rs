@@ -1,4 +1,4 @@
-//! The `flexrules` command line (see `shared/spec/cli.md` for the contract).
+//! The `flexrules` command line (the contract is the README's command-line section).
 //!
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
