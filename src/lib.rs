@@ -35,6 +35,7 @@ pub mod rql;
 pub mod rules;
 pub mod schema;
 pub mod span;
+pub mod translate;
 pub mod value;
 
 pub use limits::Limits;
@@ -43,3 +44,4 @@ pub use predicate::{
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
+pub use translate::{TranslateError, translate};

@@ -3,6 +3,7 @@
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
 mod query;
+mod translate;
 mod validate;
 
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Evaluate Realm Query Language over NDJSON objects.
     Query(query::QueryArgs),
+    /// Print the MongoDB filter (Extended JSON) that selects what a Flexible Sync query selects.
+    Translate(translate::TranslateArgs),
     /// Check an exported App Services app's rules for Flexible Sync compatibility.
     Validate {
         /// The exported app directory.
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let code = match cli.command {
         Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Translate(args) => translate::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)

@@ -37,6 +37,18 @@ pub struct Predicate {
     names: Box<[Box<str>]>,
 }
 
+impl Predicate {
+    /// The root of the tree, for stages that walk the IR (translation, explanation).
+    pub(crate) fn root(&self) -> &Cond {
+        &self.root
+    }
+
+    /// The name of the top-level field read into `slot`.
+    pub(crate) fn field_name(&self, slot: usize) -> Option<&str> {
+        self.names.get(slot).map(|n| &**n)
+    }
+}
+
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Predicate>();
