@@ -40,7 +40,8 @@ pub mod value;
 
 pub use limits::Limits;
 pub use predicate::{
-    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, compile,
+    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, PredicateSet,
+    compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
