@@ -48,8 +48,8 @@ pub mod value;
 
 pub use limits::Limits;
 pub use predicate::{
-    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, PredicateSet,
-    compile,
+    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Explanation, Objects, Outcome,
+    Predicate, PredicateSet, compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};

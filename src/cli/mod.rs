@@ -40,6 +40,10 @@ enum Command {
     },
     /// Judge uploaded changesets as a Flexible Sync server does: verdicts and compensating writes.
     Check(check::CheckArgs),
+    /// Judge uploaded changesets like `check` and explain every verdict: the role, the write
+    /// filter with its bound values, the field permissions and the query view, each with the
+    /// values read from the object (the same as `check --explain`).
+    Explain(check::CheckArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
 }
@@ -54,6 +58,10 @@ pub fn main() -> ExitCode {
         Command::Translate(args) => translate::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
         Command::Check(args) => check::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Explain(mut args) => {
+            args.explain = true;
+            check::run(&args, &mut stdout.lock(), &mut stderr.lock())
+        }
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)

@@ -14,12 +14,15 @@ mod compile;
 mod doc;
 mod error;
 mod eval;
+mod explain;
 mod post;
 mod set;
 pub(crate) mod val;
 
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
+pub(crate) use explain::render_value;
+pub use explain::{Explanation, Outcome};
 pub use post::{CompiledQuery, DocRefOf, Objects};
 pub use set::PredicateSet;
 

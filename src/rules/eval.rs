@@ -91,6 +91,11 @@ impl Filter {
         self.node(&self.root, Source::Slots(slots))
     }
 
+    /// Whether `doc` satisfies one node of this filter (for explanations).
+    pub(crate) fn node_matches(&self, node: &Node, doc: &DocRef<'_>) -> Res {
+        self.node(node, Source::Doc(doc))
+    }
+
     fn node(&self, node: &Node, src: Source<'_, '_>) -> Res {
         match node {
             Node::Const(b) => Ok(*b),
