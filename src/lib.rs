@@ -32,6 +32,15 @@
 //! and the server's objects; it decides every uploaded changeset as a Flexible Sync server does
 //! and produces the compensating-write error (231) the client receives, in 2023 or 2024 server
 //! wording. `flexrules demo` replays the Realm SDK documentation's example end to end.
+//!
+//! # Explaining and translating
+//!
+//! [`Predicate::explain`] and [`rules::Filter::explain`] show why a document matches or not: a
+//! tree of every sub-predicate with the values read and its result, short-circuited operands
+//! marked skipped. [`judge::Session::explain`] does the same for each check of a write's verdict
+//! (`flexrules explain`, `flexrules check --explain`). [`translate()`] turns a Flexible Sync query
+//! into the MongoDB filter that selects the same documents, or refuses it when MongoDB cannot
+//! express it exactly (`flexrules translate`).
 
 pub mod app;
 pub mod cli;

@@ -209,7 +209,7 @@ impl Filter {
     }
 
     /// Reads a MongoDB query filter given as a BSON document, such as the one
-    /// [`crate::translate`] produces. Every value is a constant (a string such as `"%%user.id"`
+    /// [`crate::translate()`] produces. Every value is a constant (a string such as `"%%user.id"`
     /// is just a string); operators are the ones rules may use plus `$regex`/`$options`,
     /// `$elemMatch` (with operator conditions) and `$size`. Errors carry the JSON pointer of the
     /// offending key.

@@ -15,6 +15,10 @@
 //! - NaN equals NaN (any NaN) and is neither less nor greater than any other number, so only
 //!   `$eq`, `$gte` and `$lte` with a NaN operand match it.
 //!
+//! Filters read from BSON ([`Filter::from_document`]) may also use `$regex` (with `$options`),
+//! `$elemMatch` with operator conditions (one element satisfies all of them) and `$size` (an
+//! array of exactly that length); none of them matches a missing field.
+//!
 //! Divergences, all in corners Sync filters cannot reach (they read top-level scalar fields):
 //! ordering operators between two arrays or two documents compare element by element but
 //! ignore MongoDB's type-first rule for mixed-type elements; a decimal128 compares with a double
