@@ -1,6 +1,26 @@
 //! flexrules: the rules and query-language engine of a Flexible Sync server.
 //!
-//! (Crate documentation is completed as the stages land.)
+//! Sync clients subscribe with Realm Query Language queries; the server holds App Services role
+//! rules. This crate decides, for every uploaded write, whether it is in view, whether the user's
+//! role permits it, or whether it must be reverted with a compensating write, and words the reason
+//! as a server does. The stages, each a module with its own error type:
+//!
+//! ```text
+//! RQL text ─► rql::parse ─► Query ─► compile (+ schema::Table, arguments) ─► Predicate
+//! app dir  ─► app::App ─► rules (roles, expansions) ─► bind(user) ─► Filter (MongoDB semantics)
+//! judge::Session { role and view per table } ─► judge(changeset) ─► verdicts + compensating write
+//! ```
+//!
+//! - [`rql`]: the pest grammar, the syntax tree and its canonical printer, parse errors.
+//! - [`compile`] / [`Predicate`]: realm-core's bind-time rules and evaluation semantics, over
+//!   [`document`]s (raw or decoded BSON) using the value rules of [`value`].
+//! - [`app`] and [`rules`]: exported App Services apps, roles, expansions, role selection and
+//!   Sync-compatibility validation.
+//! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
+//! - [`translate`]: a Flexible Sync query as the MongoDB filter a server would run.
+//!
+//! Input is untrusted everywhere: every recursion is bounded by [`Limits`], and no input makes the
+//! crate panic.
 //!
 //! # Querying
 //!
