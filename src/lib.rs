@@ -17,7 +17,7 @@
 //! - [`app`] and [`rules`]: exported App Services apps, roles, expansions, role selection and
 //!   Sync-compatibility validation.
 //! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
-//! - [`translate`]: a Flexible Sync query as the MongoDB filter a server would run.
+//! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run.
 //!
 //! Input is untrusted everywhere: every recursion is bounded by [`Limits`], and no input makes the
 //! crate panic.
