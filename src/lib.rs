@@ -25,10 +25,18 @@
 //! assert_eq!(compiled.run(cars.as_slice()), vec![1]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Judging uploaded writes
+//!
+//! [`judge::Session`] holds a user's subscriptions, the role chosen for each subscribed table
+//! and the server's objects; it decides every uploaded changeset as a Flexible Sync server does
+//! and produces the compensating-write error (231) the client receives, in 2023 or 2024 server
+//! wording. `flexrules demo` replays the Realm SDK documentation's example end to end.
 
 pub mod app;
 pub mod cli;
 pub mod document;
+pub mod judge;
 pub mod limits;
 mod predicate;
 pub mod rql;
@@ -39,7 +47,8 @@ pub mod value;
 
 pub use limits::Limits;
 pub use predicate::{
-    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, compile,
+    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, PredicateSet,
+    compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};

@@ -243,3 +243,13 @@ fn nested_value_comparison_depth_is_a_boundary_pair() {
     assert!(outcome(3), "three levels of arrays compare within depth 3");
     assert!(!outcome(2), "but not within depth 2");
 }
+
+#[test]
+fn recovery_mode_setting_is_read_from_the_sync_config() {
+    let app = |config: serde_json::Value| {
+        App::builder().json("sync/config.json", config).build().unwrap()
+    };
+    assert!(app(json!({"is_recovery_mode_disabled": true})).sync().recovery_mode_disabled());
+    assert!(!app(json!({"is_recovery_mode_disabled": false})).sync().recovery_mode_disabled());
+    assert!(!app(json!({})).sync().recovery_mode_disabled());
+}

@@ -1,5 +1,6 @@
 //! Evaluating a compiled predicate does not allocate: a counting global allocator watches the
-//! seed subscription and a few string operators over raw and decoded documents.
+//! seed subscription and a few string operators over raw and decoded documents, one by one and
+//! as one `PredicateSet`.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,7 +11,7 @@
 #![expect(unsafe_code, reason = "a global allocator can only be written with unsafe code")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use bson::{Bson, RawDocumentBuf, doc};
 use flexrules::schema::Table;
@@ -18,18 +19,30 @@ use flexrules::{Limits, compile, parse};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Allocations made by this thread only: the test harness's other threads may allocate
+    /// while the test runs.
+    static MINE: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = MINE.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> usize {
+    MINE.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -69,7 +82,7 @@ fn evaluation_does_not_allocate() {
     let raw: Vec<RawDocumentBuf> =
         docs.iter().map(|d| RawDocumentBuf::try_from(d).unwrap()).collect();
     let mut hits = 0usize;
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     for _ in 0..100 {
         for c in &compiled {
             let p = c.predicate();
@@ -79,8 +92,30 @@ fn evaluation_does_not_allocate() {
             }
         }
     }
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let after = allocations();
     assert_eq!(after - before, 0, "evaluation allocated {} times", after - before);
     // 100 rounds × (seed: 2 docs, owner: 1, make: 2, model: 1, tags: 1) × raw and decoded.
     assert_eq!(hits, 100 * 7 * 2);
+
+    // The same predicates as one set, indexed on `ownerId`.
+    let set =
+        flexrules::PredicateSet::new(compiled.iter().map(|c| c.predicate().clone()).collect());
+    let mut firsts = Vec::new();
+    for (d, r) in docs.iter().zip(&raw) {
+        firsts.push(set.first_match(&flexrules::document::DocRef::decoded(d)));
+        firsts.push(set.first_match(&flexrules::document::DocRef::raw(r)));
+    }
+    let mut found = 0usize;
+    let before = allocations();
+    for _ in 0..100 {
+        for (d, r) in docs.iter().zip(&raw) {
+            found += usize::from(set.matches_any(&flexrules::document::DocRef::decoded(d)));
+            found += usize::from(set.first_match(&flexrules::document::DocRef::raw(r)).is_some());
+        }
+    }
+    let after = allocations();
+    assert_eq!(after - before, 0, "checking a set allocated {} times", after - before);
+    assert_eq!(found, 100 * 3 * 2);
+    // Doc 1: the seed subscription fails (90,000 miles), `ownerId == "u1"` is second.
+    assert_eq!(firsts, [Some(1), Some(1), Some(0), Some(0), Some(0), Some(0)]);
 }

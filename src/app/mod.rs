@@ -80,6 +80,7 @@ pub struct SyncConfig {
     queryable: Vec<String>,
     collection_queryable: BTreeMap<String, Vec<String>>,
     indexed: Option<String>,
+    recovery_mode_disabled: bool,
 }
 
 impl SyncConfig {
@@ -91,6 +92,12 @@ impl SyncConfig {
     /// The indexed queryable field, if one is configured.
     pub fn indexed_queryable_field(&self) -> Option<&str> {
         self.indexed.as_deref()
+    }
+
+    /// `is_recovery_mode_disabled`: sent to clients in every sync error body. Absent or not a
+    /// boolean reads as `false`, the App Services default.
+    pub fn recovery_mode_disabled(&self) -> bool {
+        self.recovery_mode_disabled
     }
 
     /// Every field queryable in `collection`, `_id` first, each once.
@@ -531,5 +538,7 @@ fn read_sync_config(path: &str, json: &Json) -> Result<(SyncConfig, Option<Json>
         }
         config.indexed = fields.pop();
     }
+    config.recovery_mode_disabled =
+        map.get("is_recovery_mode_disabled").and_then(Json::as_bool).unwrap_or(false);
     Ok((config, map.get("permissions").cloned()))
 }

@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
+mod check;
+mod demo;
 mod query;
 mod validate;
 
@@ -33,6 +35,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         app: PathBuf,
     },
+    /// Judge uploaded changesets as a Flexible Sync server does: verdicts and compensating writes.
+    Check(check::CheckArgs),
+    /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
+    Demo,
 }
 
 /// Runs the command line with the process arguments and returns the exit code.
@@ -43,6 +49,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Check(args) => check::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)
 }

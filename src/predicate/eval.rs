@@ -85,6 +85,17 @@ impl Predicate {
     }
 }
 
+/// Evaluates a tree whose top-level slots were already read (into `slots`, named by `fields`;
+/// slots beyond `slots` are looked up by name).
+pub(crate) fn eval_root<'a>(
+    root: &'a Cond,
+    slots: &[Option<ValueRef<'a>>],
+    doc: DocRef<'a>,
+    fields: &'a [Box<str>],
+) -> bool {
+    eval_cond(root, &Ctx { slots, doc, elem: None, fields })
+}
+
 pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a, '_>) -> bool {
     match c {
         Cond::True => true,

@@ -15,11 +15,13 @@ mod doc;
 mod error;
 mod eval;
 mod post;
+mod set;
 pub(crate) mod val;
 
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
 pub use post::{CompiledQuery, DocRefOf, Objects};
+pub use set::PredicateSet;
 
 use crate::rql::ast::Quantifier;
 use crate::value::Decimal128;
