@@ -32,6 +32,15 @@
 //! and the server's objects; it decides every uploaded changeset as a Flexible Sync server does
 //! and produces the compensating-write error (231) the client receives, in 2023 or 2024 server
 //! wording. `flexrules demo` replays the Realm SDK documentation's example end to end.
+//!
+//! # Explaining and translating
+//!
+//! [`Predicate::explain`] and [`rules::Filter::explain`] show why a document matches or not: a
+//! tree of every sub-predicate with the values read and its result, short-circuited operands
+//! marked skipped. [`judge::Session::explain`] does the same for each check of a write's verdict
+//! (`flexrules explain`, `flexrules check --explain`). [`translate()`] turns a Flexible Sync query
+//! into the MongoDB filter that selects the same documents, or refuses it when MongoDB cannot
+//! express it exactly (`flexrules translate`).
 
 pub mod app;
 pub mod cli;
@@ -43,12 +52,14 @@ pub mod rql;
 pub mod rules;
 pub mod schema;
 pub mod span;
+pub mod translate;
 pub mod value;
 
 pub use limits::Limits;
 pub use predicate::{
-    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Objects, Predicate, PredicateSet,
-    compile,
+    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Explanation, Objects, Outcome,
+    Predicate, PredicateSet, compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
+pub use translate::{TranslateError, translate};

@@ -69,6 +69,10 @@ pub(crate) struct CheckArgs {
     /// Which server generation's wording to reproduce.
     #[arg(long, value_enum, default_value = "2023")]
     server_style: ServerStyle,
+    /// Explain every verdict: each check with the values it read (text: indented trees; JSON: an
+    /// `explanations` array in each line).
+    #[arg(long)]
+    pub(crate) explain: bool,
     /// The `logURL` sent in compensating-write errors.
     #[arg(long, value_name = "URL", default_value = "")]
     log_url: String,
@@ -128,12 +132,33 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
     let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
     let (mut accepted, mut rejected) = (0, 0);
     for changeset in &changesets {
+        let explained = if args.explain { session.explain(changeset) } else { Vec::new() };
         let outcome = session.judge(changeset);
         accepted += outcome.accepted;
         rejected += outcome.rejected.len();
         match args.format {
+            Format::Json if args.explain => {
+                let mut line: Json =
+                    serde_json::from_str(&json_line(&outcome, style, &ctx)).unwrap_or(Json::Null);
+                if let Json::Object(m) = &mut line {
+                    let list = explained.iter().map(|e| e.to_json(style)).collect();
+                    m.insert("explanations".into(), Json::Array(list));
+                }
+                writeln!(out, "{line}")
+            }
             Format::Json => writeln!(out, "{}", json_line(&outcome, style, &ctx)),
-            Format::Text => write!(out, "{}", text_block(&outcome, style)),
+            Format::Text => {
+                let mut block = text_block(&outcome, style);
+                if args.explain {
+                    // The block ends with a blank line; the explanations go before it.
+                    block.pop();
+                    for e in &explained {
+                        block.push_str(&e.to_text(style));
+                    }
+                    block.push('\n');
+                }
+                write!(out, "{block}")
+            }
         }
         .map_err(write_err)?;
     }

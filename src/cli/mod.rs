@@ -5,6 +5,7 @@
 mod check;
 mod demo;
 mod query;
+mod translate;
 mod validate;
 
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Evaluate Realm Query Language over NDJSON objects.
     Query(query::QueryArgs),
+    /// Print the MongoDB filter (Extended JSON) that selects what a Flexible Sync query selects.
+    Translate(translate::TranslateArgs),
     /// Check an exported App Services app's rules for Flexible Sync compatibility.
     Validate {
         /// The exported app directory.
@@ -37,6 +40,10 @@ enum Command {
     },
     /// Judge uploaded changesets as a Flexible Sync server does: verdicts and compensating writes.
     Check(check::CheckArgs),
+    /// Judge uploaded changesets like `check` and explain every verdict: the role, the write
+    /// filter with its bound values, the field permissions and the query view, each with the
+    /// values read from the object (the same as `check --explain`).
+    Explain(check::CheckArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
 }
@@ -48,8 +55,13 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let code = match cli.command {
         Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Translate(args) => translate::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
         Command::Check(args) => check::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Explain(mut args) => {
+            args.explain = true;
+            check::run(&args, &mut stdout.lock(), &mut stderr.lock())
+        }
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)

@@ -33,12 +33,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod explain;
 mod flx;
 mod input;
 mod pk;
 mod session;
 mod verdict;
 
+pub use explain::{Section, WriteExplanation};
 pub use flx::{SubscriptionError, SubscriptionErrorKind};
 pub use input::{
     Changeset, InputError, InputErrorKind, Subscription, Write, state_entry_from_json,

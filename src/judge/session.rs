@@ -58,12 +58,15 @@ pub(crate) struct View {
     /// Which subscription of the session each predicate of `set` came from.
     subscriptions: Vec<SubscriptionIndex>,
     set: PredicateSet,
+    /// The same predicates one by one, for explanations.
+    predicates: Vec<(SubscriptionIndex, Predicate)>,
 }
 
 impl View {
     fn new(predicates: Vec<(SubscriptionIndex, Predicate)>) -> View {
+        let kept = predicates.clone();
         let (subscriptions, predicates): (Vec<_>, Vec<_>) = predicates.into_iter().unzip();
-        View { subscriptions, set: PredicateSet::new(predicates) }
+        View { subscriptions, set: PredicateSet::new(predicates), predicates: kept }
     }
 
     /// The first subscription (in the session's order) that matches `doc`, if any.
@@ -172,6 +175,23 @@ impl Session {
     /// The server state, with every accepted write applied.
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The predicates of `table`'s query view with the subscription each came from.
+    pub(crate) fn view_predicates(&self, table: &str) -> &[(SubscriptionIndex, Predicate)] {
+        self.tables.get(table).map_or(&[], |t| &t.view.predicates)
+    }
+
+    /// The object as a group of writes leaves it, judged against the session's state.
+    pub(crate) fn after(&self, pre: Option<&Document>, writes: &[&Write]) -> After {
+        apply(pre, writes.iter().copied())
+    }
+
+    /// The verdict for a group of writes to one object, against the session's state.
+    pub(crate) fn decide_group(&self, table: &str, pk: &Key, writes: &[&Write]) -> Verdict {
+        let pre = self.state.get(table, pk);
+        let after = apply(pre, writes.iter().copied());
+        self.decide(table, pk, pre, &after)
     }
 
     /// The role chosen for `table`, when it is subscribed.
@@ -349,12 +369,12 @@ fn permission(
 }
 
 /// An object after a sequence of writes.
-struct After {
-    post: Option<Document>,
+pub(crate) struct After {
+    pub(crate) post: Option<Document>,
     /// Top-level fields written, in first-written order (`_id` excluded).
-    changed: Vec<String>,
+    pub(crate) changed: Vec<String>,
     /// An update or delete found no object.
-    missing: bool,
+    pub(crate) missing: bool,
 }
 
 fn apply<'w>(pre: Option<&Document>, writes: impl Iterator<Item = &'w Write>) -> After {

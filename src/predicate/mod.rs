@@ -14,12 +14,15 @@ mod compile;
 mod doc;
 mod error;
 mod eval;
+mod explain;
 mod post;
 mod set;
 pub(crate) mod val;
 
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
+pub(crate) use explain::render_value;
+pub use explain::{Explanation, Outcome};
 pub use post::{CompiledQuery, DocRefOf, Objects};
 pub use set::PredicateSet;
 
@@ -37,6 +40,18 @@ pub struct Predicate {
     fields: crate::document::FieldSet,
     /// The same names; slot `i` holds field `names[i]`.
     names: Box<[Box<str>]>,
+}
+
+impl Predicate {
+    /// The root of the tree, for stages that walk the IR (translation, explanation).
+    pub(crate) fn root(&self) -> &Cond {
+        &self.root
+    }
+
+    /// The name of the top-level field read into `slot`.
+    pub(crate) fn field_name(&self, slot: usize) -> Option<&str> {
+        self.names.get(slot).map(|n| &**n)
+    }
 }
 
 const _: () = {

@@ -22,7 +22,7 @@
 use bson::{Bson, Document};
 use serde_json::Value as Json;
 
-use super::error::{UserError, UserErrorKind};
+use super::error::{LowerError, UserError, UserErrorKind};
 use super::eval::{Cond, Node, eval_conds};
 use super::expr::{Conversion, Expansion, ExpansionRoot, Expr, Operand, Test};
 use crate::limits::Limits;
@@ -208,6 +208,22 @@ impl Filter {
         }
     }
 
+    /// Reads a MongoDB query filter given as a BSON document, such as the one
+    /// [`crate::translate()`] produces. Every value is a constant (a string such as `"%%user.id"`
+    /// is just a string); operators are the ones rules may use plus `$regex`/`$options`,
+    /// `$elemMatch` (with operator conditions) and `$size`. Errors carry the JSON pointer of the
+    /// offending key.
+    pub fn from_document(filter: &Document, limits: &Limits) -> Result<Filter, LowerError> {
+        let json = Bson::Document(filter.clone()).into_canonical_extjson();
+        let expr = super::lower::lower_plain(&json, limits)?;
+        let bindings = Bindings::new(User::new(""));
+        // A plain filter holds no expansion and no function, so binding cannot fail; the
+        // fallback keeps that promise without a panic.
+        bind(&expr, &bindings, true, limits).map_err(|e| {
+            LowerError::new(super::error::LowerErrorKind::UnknownOperator(e.to_string()), "")
+        })
+    }
+
     /// The top-level document fields the filter reads, in slot order.
     pub fn fields(&self) -> &[Box<str>] {
         &self.fields
@@ -333,6 +349,9 @@ impl Binder<'_> {
             Test::All(o) => self.list(o, true)?.map_or(Cond::Never, |l| Cond::All(l.into())),
             Test::Exists(b) => Cond::Exists(*b),
             Test::Not(inner) => Cond::Not(self.conds(inner)?.into()),
+            Test::Regex(p) => Cond::Regex(p.clone()),
+            Test::ElemMatch(inner) => Cond::ElemMatch(self.conds(inner)?.into()),
+            Test::Size(n) => Cond::Size(*n),
         })
     }
 

@@ -131,6 +131,15 @@ pub enum LowerErrorKind {
     /// An empty field name or path segment, e.g. `"a..b"`.
     #[error("invalid field path `{0}`")]
     BadFieldPath(String),
+    /// `$regex` whose pattern or `$options` cannot be used, e.g. `{"$regex": "(a"}`.
+    #[error("invalid `$regex`: {0}")]
+    BadRegex(String),
+    /// `$elemMatch` whose argument is not an operator object, e.g. `{"$elemMatch": {"a": 1}}`.
+    #[error("`$elemMatch` needs an operator object such as `{{\"$gt\": 1}}`")]
+    BadElemMatch,
+    /// `$size` with something other than a non-negative integer, e.g. `{"$size": -1}`.
+    #[error("`$size` needs a non-negative integer")]
+    BadSize,
     /// Expressions nest deeper than [`crate::Limits::max_rule_depth`].
     #[error("expression nests too deeply")]
     TooDeep,

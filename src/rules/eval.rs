@@ -15,6 +15,10 @@
 //! - NaN equals NaN (any NaN) and is neither less nor greater than any other number, so only
 //!   `$eq`, `$gte` and `$lte` with a NaN operand match it.
 //!
+//! Filters read from BSON ([`Filter::from_document`]) may also use `$regex` (with `$options`),
+//! `$elemMatch` with operator conditions (one element satisfies all of them) and `$size` (an
+//! array of exactly that length); none of them matches a missing field.
+//!
 //! Divergences, all in corners Sync filters cannot reach (they read top-level scalar fields):
 //! ordering operators between two arrays or two documents compare element by element but
 //! ignore MongoDB's type-first rule for mixed-type elements; a decimal128 compares with a double
@@ -31,7 +35,7 @@ use std::cmp::Ordering;
 use bson::Bson;
 
 use super::bind::Filter;
-use super::expr::CmpOp;
+use super::expr::{CmpOp, Pattern};
 use crate::document::{DocRef, DocumentError, ValueRef};
 use crate::value::{Number, numeric::compare_total};
 
@@ -61,6 +65,9 @@ pub(crate) enum Cond {
     All(Box<[Bson]>),
     Exists(bool),
     Not(Box<[Cond]>),
+    Regex(Pattern),
+    ElemMatch(Box<[Cond]>),
+    Size(u64),
     /// A condition whose operand did not resolve: matches nothing (see [`super::bind`]).
     Never,
 }
@@ -86,6 +93,11 @@ impl Filter {
     /// the document lacks it. A slot array that is too short reads as missing fields.
     pub fn matches_slots(&self, slots: &[Option<ValueRef<'_>>]) -> Result<bool, DocumentError> {
         self.node(&self.root, Source::Slots(slots))
+    }
+
+    /// Whether `doc` satisfies one node of this filter (for explanations).
+    pub(crate) fn node_matches(&self, node: &Node, doc: &DocRef<'_>) -> Res {
+        self.node(node, Source::Doc(doc))
     }
 
     fn node(&self, node: &Node, src: Source<'_, '_>) -> Res {
@@ -158,6 +170,9 @@ fn cond_at(value: Option<ValueRef<'_>>, rest: &[Box<str>], cond: &Cond, depth: u
         Cond::In(list) => positive_at(value, rest, &Positive::In(list), depth)?,
         Cond::All(list) => positive_at(value, rest, &Positive::All(list), depth)?,
         Cond::Exists(true) => positive_at(value, rest, &Positive::Exists, depth)?,
+        Cond::Regex(p) => positive_at(value, rest, &Positive::Regex(p), depth)?,
+        Cond::ElemMatch(inner) => positive_at(value, rest, &Positive::ElemMatch(inner), depth)?,
+        Cond::Size(n) => positive_at(value, rest, &Positive::Size(*n), depth)?,
     })
 }
 
@@ -168,6 +183,9 @@ enum Positive<'c> {
     In(&'c [Bson]),
     All(&'c [Bson]),
     Exists,
+    Regex(&'c Pattern),
+    ElemMatch(&'c [Cond]),
+    Size(u64),
 }
 
 fn positive_at(
@@ -204,6 +222,48 @@ fn positive_at(
 fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
     match p {
         Positive::Exists => Ok(value.is_some()),
+        Positive::Regex(p) => match value {
+            Some(ValueRef::String(s)) => Ok(p.regex.is_match(s)),
+            Some(ValueRef::Array(items)) => {
+                for element in items.iter() {
+                    if let ValueRef::String(s) = element?
+                        && p.regex.is_match(s)
+                    {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Ok(false),
+        },
+        Positive::ElemMatch(conds) => {
+            let Some(ValueRef::Array(items)) = value else { return Ok(false) };
+            // Each level of array counts against the document depth, as comparisons do.
+            let Some(depth) = depth.checked_sub(1) else { return Ok(false) };
+            for element in items.iter() {
+                let element = Some(element?);
+                let mut all = true;
+                for c in conds.iter() {
+                    if !cond_at(element, &[], c, depth)? {
+                        all = false;
+                        break;
+                    }
+                }
+                if all {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Positive::Size(n) => {
+            let Some(ValueRef::Array(items)) = value else { return Ok(false) };
+            let mut len: u64 = 0;
+            for element in items.iter() {
+                element?;
+                len = len.saturating_add(1);
+            }
+            Ok(len == *n)
+        }
         Positive::Eq(c) => eq_match(value, c, depth),
         Positive::In(list) => {
             for c in list.iter() {

@@ -56,6 +56,56 @@ pub(crate) enum Test {
     Exists(bool),
     /// `$not`: none of the nested tests (taken together) holds.
     Not(Vec<Test>),
+    /// `$regex` (with its `$options`): a string value, or a string element of an array, matches.
+    Regex(Pattern),
+    /// `$elemMatch` with operator conditions: some element of an array satisfies all of them.
+    ElemMatch(Vec<Test>),
+    /// `$size`: an array with exactly this many elements.
+    Size(u64),
+}
+
+/// A compiled `$regex` with the text and options it was written with.
+///
+/// Options follow MongoDB: `i` (case-insensitive), `m` (`^`/`$` at line breaks), `s` (`.` matches
+/// a line break), `x` (whitespace and `#` comments in the pattern are ignored). The pattern is
+/// compiled by the `regex` crate, whose syntax agrees with MongoDB's PCRE on literals, classes,
+/// anchors (`^`, `$`, `\A`, `\z`), `.`, repetition and groups; PCRE-only constructs
+/// (backreferences, lookaround) are refused when the rule is read.
+#[derive(Debug, Clone)]
+pub(crate) struct Pattern {
+    pub(crate) source: String,
+    pub(crate) options: String,
+    pub(crate) regex: regex::bytes::Regex,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source && self.options == other.options
+    }
+}
+
+impl Pattern {
+    /// Compiles `source` with MongoDB `options`; the error says what is wrong, for the user.
+    pub(crate) fn new(source: &str, options: &str) -> Result<Pattern, String> {
+        let mut b = regex::bytes::RegexBuilder::new(source);
+        // Bounds the memory one rule's pattern may take (the default is far larger).
+        b.size_limit(1 << 20);
+        for o in options.chars() {
+            match o {
+                'i' => b.case_insensitive(true),
+                'm' => b.multi_line(true),
+                's' => b.dot_matches_new_line(true),
+                'x' => b.ignore_whitespace(true),
+                'u' => &mut b,
+                other => return Err(format!("unknown `$options` flag `{other}`")),
+            };
+        }
+        let regex = b.build().map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
+            _ => format!("`{source}` is not a supported regular expression"),
+        })?;
+        Ok(Pattern { source: source.to_owned(), options: options.to_owned(), regex })
+    }
 }
 
 /// An ordering operator.

@@ -13,13 +13,20 @@ use bson::Bson;
 use serde_json::{Map, Value as Json};
 
 use super::error::{LowerError, LowerErrorKind};
-use super::expr::{CmpOp, Conversion, Expansion, Expr, Operand, Test};
+use super::expr::{CmpOp, Conversion, Expansion, Expr, Operand, Pattern, Test};
 use crate::limits::Limits;
 use crate::schema::pointer_token;
 
 /// Lowers one rule expression found at `pointer`.
 pub(crate) fn lower_expr(json: &Json, pointer: &str, limits: &Limits) -> Result<Expr, LowerError> {
-    Lowerer { limits }.expr(json, pointer, 0)
+    Lowerer { limits, plain: false }.expr(json, pointer, 0)
+}
+
+/// Lowers a MongoDB filter written as canonical Extended JSON, where every string is a value:
+/// no `%%` expansions, no `%` operator aliases and no functions, so a field value such as
+/// `"%%user"` stays a string.
+pub(crate) fn lower_plain(json: &Json, limits: &Limits) -> Result<Expr, LowerError> {
+    Lowerer { limits, plain: true }.expr(json, "", 0)
 }
 
 /// The Extended JSON keys that make an object in value position a literal, not an operator object.
@@ -81,9 +88,33 @@ pub(crate) fn json_scalar(json: &Json) -> Bson {
 
 struct Lowerer<'l> {
     limits: &'l Limits,
+    /// Strings are values and only `$` names operators (see [`lower_plain`]).
+    plain: bool,
 }
 
 impl Lowerer<'_> {
+    fn op<'k>(&self, key: &'k str) -> Option<&'k str> {
+        if self.plain {
+            return key.strip_prefix('$');
+        }
+        operator_name(key)
+    }
+
+    /// Whether an object in value position is an operator object (`{"$in": [...]}`) rather than
+    /// a literal, a conversion, or a function call.
+    fn is_operator_object(&self, map: &Map<String, Json>) -> bool {
+        let Some(first) = map.keys().next() else {
+            return false;
+        };
+        if EXTENDED_JSON_KEYS.contains(&first.as_str()) {
+            return false;
+        }
+        match self.op(first) {
+            Some(op) => map.len() > 1 || (conversion(op).is_none() && op != "function"),
+            None => false,
+        }
+    }
+
     fn check_depth(&self, depth: u32, pointer: &str) -> Result<(), LowerError> {
         if depth > self.limits.max_rule_depth {
             return Err(LowerError::new(LowerErrorKind::TooDeep, pointer));
@@ -101,11 +132,11 @@ impl Lowerer<'_> {
         let mut parts = Vec::with_capacity(map.len());
         for (key, value) in map {
             let at = child(pointer, key);
-            if key.starts_with("%%") {
+            if key.starts_with("%%") && !self.plain {
                 let key = self.expansion(key, &at)?;
                 let cond = self.condition(value, &at, depth + 1)?;
                 parts.push(Expr::Key { key, cond });
-            } else if let Some(op) = operator_name(key) {
+            } else if let Some(op) = self.op(key) {
                 let list = match op {
                     "and" | "or" | "nor" => self.expr_list(key, value, &at, depth + 1)?,
                     _ if is_known_operator(op) => {
@@ -177,7 +208,7 @@ impl Lowerer<'_> {
     fn condition(&self, value: &Json, pointer: &str, depth: u32) -> Result<Vec<Test>, LowerError> {
         self.check_depth(depth, pointer)?;
         if let Json::Object(map) = value
-            && is_operator_object(map)
+            && self.is_operator_object(map)
         {
             return self.operator_object(map, pointer, depth);
         }
@@ -193,9 +224,14 @@ impl Lowerer<'_> {
         let mut tests = Vec::with_capacity(map.len());
         for (key, value) in map {
             let at = child(pointer, key);
-            let Some(op) = operator_name(key) else {
+            let Some(op) = self.op(key) else {
                 return Err(LowerError::new(LowerErrorKind::MixedObject, at));
             };
+            if !self.plain && matches!(op, "regex" | "options" | "elemMatch" | "size") {
+                // Rule files keep to the operators App Services rules document; these exist for
+                // filters read with `lower_plain` (MongoDB queries such as translated ones).
+                return Err(LowerError::new(LowerErrorKind::UnknownOperator(key.clone()), at));
+            }
             let test = match op {
                 "eq" => Test::Eq(self.operand(value, &at, depth + 1)?),
                 "ne" => Test::Ne(self.operand(value, &at, depth + 1)?),
@@ -212,11 +248,58 @@ impl Lowerer<'_> {
                     _ => return Err(LowerError::new(LowerErrorKind::BadExists, at)),
                 }),
                 "not" => match value {
-                    Json::Object(inner) if !inner.is_empty() && is_operator_object(inner) => {
+                    Json::Object(inner) if !inner.is_empty() && self.is_operator_object(inner) => {
                         Test::Not(self.operator_object(inner, &at, depth + 1)?)
                     }
                     _ => return Err(LowerError::new(LowerErrorKind::BadNot, at)),
                 },
+                "regex" => {
+                    let options = match map.get("$options") {
+                        None => "",
+                        Some(Json::String(o)) => o.as_str(),
+                        Some(_) => {
+                            let at = child(pointer, "$options");
+                            let msg = "`$options` must be a string".to_owned();
+                            return Err(LowerError::new(LowerErrorKind::BadRegex(msg), at));
+                        }
+                    };
+                    let Json::String(source) = value else {
+                        let msg = "the pattern must be a string".to_owned();
+                        return Err(LowerError::new(LowerErrorKind::BadRegex(msg), at));
+                    };
+                    Test::Regex(
+                        Pattern::new(source, options)
+                            .map_err(|m| LowerError::new(LowerErrorKind::BadRegex(m), at))?,
+                    )
+                }
+                "options" if map.contains_key("$regex") => continue,
+                "elemMatch" => match value {
+                    Json::Object(inner) if !inner.is_empty() && self.is_operator_object(inner) => {
+                        Test::ElemMatch(self.operator_object(inner, &at, depth + 1)?)
+                    }
+                    _ => return Err(LowerError::new(LowerErrorKind::BadElemMatch, at)),
+                },
+                "size" => {
+                    let n = match self.operand(value, &at, depth + 1)? {
+                        Operand::Literal(Bson::Int32(i)) => u64::try_from(i).ok(),
+                        Operand::Literal(Bson::Int64(i)) => u64::try_from(i).ok(),
+                        Operand::Literal(Bson::Double(d))
+                            if d.fract() == 0.0 && (0.0..9.0e15).contains(&d) =>
+                        {
+                            #[expect(
+                                clippy::cast_possible_truncation,
+                                clippy::cast_sign_loss,
+                                reason = "an integral double in 0..9e15 converts exactly"
+                            )]
+                            Some(d as u64)
+                        }
+                        _ => None,
+                    };
+                    match n {
+                        Some(n) => Test::Size(n),
+                        None => return Err(LowerError::new(LowerErrorKind::BadSize, at)),
+                    }
+                }
                 _ if is_known_operator(op) => {
                     return Err(LowerError::new(
                         LowerErrorKind::MisplacedOperator(key.clone()),
@@ -254,7 +337,7 @@ impl Lowerer<'_> {
     fn operand(&self, value: &Json, pointer: &str, depth: u32) -> Result<Operand, LowerError> {
         self.check_depth(depth, pointer)?;
         match value {
-            Json::String(s) if s.starts_with("%%") => self.expansion(s, pointer),
+            Json::String(s) if s.starts_with("%%") && !self.plain => self.expansion(s, pointer),
             Json::Array(items) => {
                 let operands = items
                     .iter()
@@ -295,7 +378,7 @@ impl Lowerer<'_> {
                 .map(Operand::Literal)
                 .map_err(|e| LowerError::new(LowerErrorKind::BadLiteral(e.to_string()), pointer));
         }
-        if let Some(op) = operator_name(first) {
+        if let Some(op) = self.op(first) {
             let at = child(pointer, first);
             if second.is_some() {
                 return Err(LowerError::new(LowerErrorKind::MisplacedOperator(first.clone()), at));
@@ -340,7 +423,7 @@ impl Lowerer<'_> {
         let mut fields = Vec::with_capacity(map.len());
         for (key, v) in map {
             let at = child(pointer, key);
-            if operator_name(key).is_some() {
+            if self.op(key).is_some() {
                 return Err(LowerError::new(LowerErrorKind::MixedObject, at));
             }
             fields.push((key.clone(), self.operand(v, &at, depth + 1)?));
@@ -355,21 +438,6 @@ impl Lowerer<'_> {
             return Ok(Operand::Literal(Bson::Document(doc)));
         }
         Ok(Operand::Document(fields))
-    }
-}
-
-/// Whether an object in value position is an operator object (`{"$in": [...]}`) rather than a
-/// literal, a conversion, or a function call.
-fn is_operator_object(map: &Map<String, Json>) -> bool {
-    let Some(first) = map.keys().next() else {
-        return false;
-    };
-    if EXTENDED_JSON_KEYS.contains(&first.as_str()) {
-        return false;
-    }
-    match operator_name(first) {
-        Some(op) => map.len() > 1 || (conversion(op).is_none() && op != "function"),
-        None => false,
     }
 }
 
@@ -444,9 +512,9 @@ mod tests {
 
     #[test]
     fn unknown_operator_names_its_pointer() {
-        let err = lower(json!({"a": {"$regex": "x"}})).unwrap_err();
-        assert_eq!(err.kind(), &LowerErrorKind::UnknownOperator("$regex".into()));
-        assert_eq!(err.pointer(), "/r/a/$regex");
+        let err = lower(json!({"a": {"$where": "x"}})).unwrap_err();
+        assert_eq!(err.kind(), &LowerErrorKind::UnknownOperator("$where".into()));
+        assert_eq!(err.pointer(), "/r/a/$where");
         let err = lower(json!({"$or": [{"b": {"$gt": 1, "c": 2}}]})).unwrap_err();
         assert_eq!(err.kind(), &LowerErrorKind::MixedObject);
         assert_eq!(err.pointer(), "/r/$or/0/b/c");

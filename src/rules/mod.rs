@@ -36,6 +36,7 @@
 mod bind;
 mod error;
 mod eval;
+mod explain;
 mod expr;
 mod lower;
 mod model;

@@ -285,8 +285,8 @@ fn visit_tests<'e>(tests: &'e [Test], f: &mut dyn FnMut(Use<'e>)) {
             | Test::In(o)
             | Test::Nin(o)
             | Test::All(o) => visit_operand(o, f),
-            Test::Exists(_) => {}
-            Test::Not(inner) => visit_tests(inner, f),
+            Test::Exists(_) | Test::Regex(_) | Test::Size(_) => {}
+            Test::Not(inner) | Test::ElemMatch(inner) => visit_tests(inner, f),
         }
     }
 }

@@ -1,0 +1,128 @@
+//! An explanation's root outcome is the evaluator's answer, for every query of the realm-core
+//! corpus that compiles and every object of its table; skipped nodes appear only after a sibling
+//! that decided its parent.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failure is a test failure"
+)]
+
+use bson::{Bson, Document};
+use flexrules::document::DocRef;
+use flexrules::schema::Table;
+use flexrules::{Explanation, Limits, Outcome, compile, parse};
+use serde_json::{Value, json};
+
+fn bson_type(t: &str) -> &'static str {
+    match t {
+        "string" => "string",
+        "int" => "long",
+        "double" => "double",
+        "bool" => "bool",
+        "date" => "date",
+        "uuid" => "uuid",
+        "objectId" => "objectId",
+        "decimal" => "decimal",
+        "binary" => "binData",
+        other => panic!("unknown column type {other}"),
+    }
+}
+
+fn schema_of(t: &Value) -> Value {
+    let mut props = serde_json::Map::new();
+    let mut required = vec![t["pk"]["name"].clone()];
+    props.insert(
+        t["pk"]["name"].as_str().unwrap().to_owned(),
+        json!({"bsonType": bson_type(t["pk"]["type"].as_str().unwrap())}),
+    );
+    for c in t["columns"].as_array().unwrap() {
+        let b = bson_type(c["type"].as_str().unwrap());
+        let nullable = c["nullable"].as_bool().unwrap_or(false);
+        let name = c["name"].as_str().unwrap().to_owned();
+        if c["list"].as_bool().unwrap_or(false) {
+            let items =
+                if nullable { json!({"bsonType": [b, "null"]}) } else { json!({"bsonType": b}) };
+            props.insert(name.clone(), json!({"bsonType": "array", "items": items}));
+            required.push(json!(name));
+        } else {
+            props.insert(name.clone(), json!({"bsonType": b}));
+            if !nullable {
+                required.push(json!(name));
+            }
+        }
+    }
+    json!({"title": t["table"], "bsonType": "object", "required": required, "properties": props})
+}
+
+/// Checks the short-circuit shape: in AND/OR, children after the deciding one are skipped.
+fn well_formed(e: &Explanation) -> bool {
+    if e.outcome == Outcome::Skipped {
+        return e.children.iter().all(|c| c.outcome == Outcome::Skipped && well_formed(c));
+    }
+    let stop = match e.text.as_str() {
+        "AND" => Outcome::False,
+        "OR" => Outcome::True,
+        _ => return e.children.iter().all(well_formed),
+    };
+    let mut decided = false;
+    for c in &e.children {
+        if decided && c.outcome != Outcome::Skipped {
+            return false;
+        }
+        if !decided && c.outcome == Outcome::Skipped {
+            return false;
+        }
+        if c.outcome == stop {
+            decided = true;
+        }
+        if !well_formed(c) {
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn explanations_agree_with_evaluation() {
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/oracle/product.spec.json").unwrap(),
+    )
+    .unwrap();
+    let expected = std::fs::read_to_string("fixtures/oracle/product.expected.jsonl").unwrap();
+    let limits = Limits::default();
+    let t = &spec["tables"][0];
+    let table = Table::from_json(&schema_of(t)).unwrap();
+    let objects: Vec<Document> = t["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| match Bson::try_from(o.clone()).unwrap() {
+            Bson::Document(d) => d,
+            other => panic!("{other}"),
+        })
+        .collect();
+    let mut checked = 0;
+    for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+        let row: Value = serde_json::from_str(line).unwrap();
+        if !row["ok"].as_bool().unwrap_or(false) || row["crash"].as_bool().unwrap_or(false) {
+            continue;
+        }
+        let args: Vec<Bson> = row["args"]
+            .as_array()
+            .map(|a| a.iter().map(|v| Bson::try_from(v.clone()).unwrap()).collect())
+            .unwrap_or_default();
+        let q = row["q"].as_str().unwrap();
+        let compiled = compile(&parse(q).unwrap(), &table, &args, &limits).unwrap();
+        let p = compiled.predicate();
+        for d in &objects {
+            let e = p.explain(&DocRef::decoded(d));
+            let want = if p.matches(d) { Outcome::True } else { Outcome::False };
+            assert_eq!(e.outcome, want, "{q} on {d}\n{}", e.to_text());
+            assert!(well_formed(&e), "{q} on {d}\n{}", e.to_text());
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "only {checked} checks");
+}
