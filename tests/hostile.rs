@@ -25,6 +25,7 @@ use std::process::{Command, Output};
 use bson::{Bson, Document, RawDocumentBuf, doc};
 use flexrules::app::{App, AppErrorKind};
 use flexrules::document::DocRef;
+use flexrules::judge::{Changeset, ErrorContext, Session, Style, Subscription};
 use flexrules::rql::{ParseErrorKind, parse_with};
 use flexrules::rules::{Bindings, RoleChoice, User};
 use flexrules::schema::Table;
@@ -513,6 +514,152 @@ fn an_app_directory_with_invalid_utf8_names_the_file() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Judging and translating
+
+fn car_app() -> App {
+    App::load(Path::new("fixtures/apps/car")).unwrap()
+}
+
+fn car_session(query: &str) -> Result<Session, flexrules::judge::SubscriptionError> {
+    let subs =
+        [Subscription { name: None, table: "Car".into(), query: query.into(), args: vec![] }];
+    Session::new(&car_app(), &Bindings::new(User::new("u1")), &subs)
+}
+
+#[test]
+fn hostile_subscriptions_are_refused_with_a_subscription_error() {
+    let deep = format!("{}miles < 1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let nots = format!("{}miles < 1", "NOT ".repeat(100_000));
+    let long = format!("ownerId == '{}'", "x".repeat(3 << 20));
+    for query in [deep.as_str(), &nots, &long, "miles < $99999999999", "\0", "miles <"] {
+        let e = car_session(query).unwrap_err();
+        assert!(!e.server_message(Style::Y2024).is_empty());
+    }
+    // Flexible Sync refuses subscriptions over 256 kB, so the chain is written tightly.
+    let chain = vec!["miles==5"; 20_000].join("||");
+    let mut session = car_session(&chain).unwrap();
+    let upload = Changeset::from_json(&serde_json::json!({"client_version": 1, "writes": [
+        {"op": "insert", "table": "Car", "object": {"_id": 1, "ownerId": "u1", "make": "a", "miles": 5}},
+        {"op": "insert", "table": "Car", "object": {"_id": 2, "ownerId": "u1", "make": "a", "miles": 6}}]}))
+    .unwrap();
+    let outcome = session.judge(&upload);
+    assert_eq!(outcome.accepted, 1);
+    assert_eq!(outcome.rejected.len(), 1);
+}
+
+#[test]
+fn a_changeset_of_20000_writes_is_judged_write_by_write() {
+    let mut session = car_session("miles < 100").unwrap();
+    let n = 20_000_i64;
+    // Even keys are the user's own cars, odd keys another user's: denied by the write filter.
+    let writes: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let owner = if i % 2 == 0 { "u1" } else { "u2" };
+            serde_json::json!({"op": "insert", "table": "Car",
+                "object": {"_id": i, "ownerId": owner, "make": "a", "miles": 5}})
+        })
+        .collect();
+    let upload =
+        Changeset::from_json(&serde_json::json!({"client_version": 7, "writes": writes})).unwrap();
+    let outcome = session.judge(&upload);
+    assert_eq!(outcome.accepted, 10_000);
+    assert_eq!(outcome.rejected.len(), 10_000);
+    let error = outcome.error.unwrap();
+    let body = error.body(Style::Y2023, &ErrorContext::default());
+    assert!(body.contains("19999"), "{}", prefix(&body));
+    assert_eq!(session.state().len("Car"), 10_000);
+}
+
+#[test]
+fn malformed_changesets_and_writes_are_input_errors() {
+    let cases = [
+        serde_json::json!(null),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!({"client_version": "1", "writes": []}),
+        serde_json::json!({"client_version": 1e300, "writes": []}),
+        serde_json::json!({"client_version": 1, "writes": {}}),
+        serde_json::json!({"client_version": 1, "writes": [null]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "upsert", "table": "Car"}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "insert", "table": "Car"}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "insert", "table": 5, "object": {}}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "update", "table": "Car", "pk": 1, "set": 5}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "update", "table": "Car", "pk": [1], "set": {}}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "update", "table": "Car", "pk": {"$oid": "zz"}}]}),
+        serde_json::json!({"client_version": 1, "writes": [{"op": "delete", "table": "Car", "pk": {"$numberDecimal": "1"}}]}),
+    ];
+    for json in &cases {
+        if let Ok(changeset) = Changeset::from_json(json) {
+            // Whatever is accepted is judged without panicking.
+            let mut session = car_session("miles < 100").unwrap();
+            let outcome = session.judge(&changeset);
+            assert_eq!(
+                outcome.accepted + outcome.rejected.len() + outcome.reverted_with,
+                changeset.writes.len(),
+                "{json}"
+            );
+        }
+    }
+    // Objects and keys of every shape, including wrong types and extreme values.
+    let odd_values = [
+        serde_json::json!(null),
+        serde_json::json!(i64::MIN),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(-0.0),
+        serde_json::json!("\u{0}\u{1}"),
+        serde_json::json!({"$numberDouble": "NaN"}),
+        serde_json::json!([[[[[[[[1]]]]]]]]),
+        serde_json::json!({"$binary": {"base64": "", "subType": "04"}}),
+        serde_json::json!({"$uuid": "00000000-0000-0000-0000-000000000000"}),
+    ];
+    let mut session = car_session("miles < 100 OR ownerId == 'u1'").unwrap();
+    for (i, v) in odd_values.iter().enumerate() {
+        let writes = serde_json::json!([
+            {"op": "insert", "table": "Car", "object": {"_id": v, "ownerId": "u1", "make": v, "miles": v}},
+            {"op": "update", "table": "Car", "pk": v, "set": {"miles": v, "make": v}, "unset": ["ownerId"]},
+            {"op": "insert", "table": "Car", "object": {"_id": i, "ownerId": v, "make": "a", "miles": v}},
+            {"op": "delete", "table": "Car", "pk": v},
+            {"op": "insert", "table": "Nope", "object": {"_id": i}},
+        ]);
+        let json = serde_json::json!({"client_version": i, "writes": writes});
+        if let Ok(changeset) = Changeset::from_json(&json) {
+            for e in session.explain(&changeset) {
+                assert!(!e.to_text(Style::Y2023).is_empty());
+            }
+            let outcome = session.judge(&changeset);
+            if let Some(error) = outcome.error {
+                let _ = error.wire(Style::Y2024, &ErrorContext::default());
+                let _ = error.client_log(Style::Y2023, &ErrorContext::default());
+            }
+        }
+    }
+}
+
+#[test]
+fn translate_survives_hostile_queries() {
+    let t = table();
+    let ok = |text: &str| {
+        let ast = parse(text).unwrap();
+        let _ = flexrules::translate(&ast, &t, &[], &Limits::default());
+    };
+    ok(&vec!["age == 5"; 20_000].join(" OR "));
+    ok(&format!("age IN {{{}}}", vec!["1"; 50_000].join(", ")));
+    ok(&format!("{}age == 1", "NOT ".repeat(128)));
+    ok(&format!("name LIKE '{}'", "*?".repeat(5_000)));
+    ok("age == 99999999999999999999 AND score > 1e999 AND tags[99999999999999999999] == 'a'");
+    ok("name == 'a\0b' OR name CONTAINS[c] '\\u0000'");
+    // A hand-built tree deeper than the parser allows.
+    use flexrules::rql::ast::{Predicate, PredicateKind};
+    let mut ast = parse("age == 1").unwrap();
+    for _ in 0..10_000 {
+        let placeholder = Predicate { kind: PredicateKind::True, loc: ast.predicate.loc };
+        let inner = std::mem::replace(&mut ast.predicate, placeholder);
+        ast.predicate.kind = PredicateKind::Not(Box::new(inner));
+    }
+    assert!(flexrules::translate(&ast, &t, &[], &Limits::default()).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Command line
 
 fn scratch(name: &str) -> PathBuf {
@@ -675,6 +822,95 @@ fn cli_validate_survives_hostile_apps() {
     let o = run(&["validate", "--app", dir.join("missing").to_str().unwrap()]);
     assert_no_crash(&o);
     assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn cli_check_refuses_unusable_inputs_with_exit_1_naming_file_and_line() {
+    let dir = scratch("check");
+    let subs = dir.join("subs.json");
+    write(&subs, br#"[{"table": "Car", "query": "miles < 100"}]"#);
+    let good = br#"{"client_version": 1, "writes": [{"op": "insert", "table": "Car", "object": {"_id": 1, "ownerId": "u1", "make": "a", "miles": 5}}]}"#;
+    let run_check = |changesets: &Path, subs: &Path, user: &str, extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--app",
+            "fixtures/apps/car",
+            "--user",
+            user,
+            "--subscriptions",
+            subs.to_str().unwrap(),
+            "--changesets",
+            changesets.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let user = "fixtures/users/u1.json";
+    // A clean file judges every line.
+    let ok = dir.join("ok.ndjson");
+    write(&ok, &[&good[..], b"\n", &good[..], b"\n"].concat());
+    let o = run_check(&ok, &subs, user, &["--explain"]);
+    assert_no_crash(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout).lines().count(), 2);
+    let deep = nested_json(100_000, "[", "]", "");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.ndjson", [&good[..], b"\n", &good[..good.len() - 3]].concat(), ":2"),
+        ("utf8.ndjson", [&good[..], b"\n\xff\xfe\n"].concat(), "utf8.ndjson"),
+        ("deep.ndjson", [&good[..], b"\n", deep.as_bytes()].concat(), ":2"),
+        ("nul.ndjson", b"\0\n".to_vec(), ":1"),
+        ("shape.ndjson", br#"{"client_version": 1, "writes": [{"op": "nope"}]}"#.to_vec(), ":1"),
+    ];
+    for (name, bytes, names) in cases {
+        let path = dir.join(name);
+        write(&path, &bytes);
+        let o = run_check(&path, &subs, user, &[]);
+        assert_no_crash(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+        let message = text(&o.stderr);
+        assert!(message.contains(name) && message.contains(names), "{name}: {message}");
+        assert!(o.stdout.is_empty(), "{name}: verdicts printed before the error");
+    }
+    // Unusable subscriptions and users.
+    for (name, bytes) in [
+        ("subs-deep.json", deep.clone().into_bytes()),
+        (
+            "subs-query.json",
+            format!(r#"[{{"table": "Car", "query": "{}"}}]"#, "(".repeat(100_000)).into_bytes(),
+        ),
+        ("subs-utf8.json", b"[{\"table\": \"Car\", \"query\": \"\xff\"}]".to_vec()),
+        ("subs-table.json", br#"[{"table": "Nope", "query": "a == 1"}]"#.to_vec()),
+    ] {
+        let path = dir.join(name);
+        write(&path, &bytes);
+        let o = run_check(&ok, &path, user, &[]);
+        assert_no_crash(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(name), "{name}: {}", text(&o.stderr));
+    }
+    for (name, bytes) in [("user-deep.json", deep.into_bytes()), ("user-empty.json", Vec::new())] {
+        let path = dir.join(name);
+        write(&path, &bytes);
+        let o = run_check(&ok, &subs, path.to_str().unwrap(), &[]);
+        assert_no_crash(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(name), "{name}: {}", text(&o.stderr));
+    }
+}
+
+#[test]
+fn cli_translate_refuses_hostile_queries_with_exit_1() {
+    let deep = format!("{}age == 1{}", "(".repeat(60_000), ")".repeat(60_000));
+    for query in [deep.as_str(), "age == 1\u{1}", "age == $99999999999999999999", ""] {
+        let o = run(&["translate", "--schema", SCHEMA, query]);
+        assert_no_crash(&o);
+        assert_eq!(o.status.code(), Some(1), "{}: {}", prefix(query), text(&o.stderr));
+    }
+    let o = run(&["translate", "--schema", SCHEMA, &vec!["age=5"; 18_000].join("||")]);
+    assert_no_crash(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Compiles a query against the `Thing` test schema and evaluates it on a BSON document.
+//! Compiles a query against the `Thing` test schema, translates it to a MongoDB filter, and
+//! evaluates it on a BSON document.
 //!
 //! Input: query text, a NUL byte, then the bytes of a BSON document. Nothing may panic, and when
 //! the bytes are a well-formed document (they re-encode to themselves), the raw and decoded
@@ -21,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(table) = Table::from_json_str(SCHEMA) else { return };
     let Ok(ast) = parse(query) else { return };
     let args = [Bson::Int64(1), Bson::String("a".into()), Bson::Array(vec![Bson::Null, 2.5.into()])];
+    let _ = flexrules::translate(&ast, &table, &args, &Limits::default());
     let Ok(compiled) = compile(&ast, &table, &args, &Limits::default()) else { return };
     let Ok(raw) = RawDocument::from_bytes(doc) else { return };
     let raw_answer = compiled.predicate().matches_raw(raw);
