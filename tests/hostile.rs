@@ -454,6 +454,57 @@ fn rule_expressions_at_the_depth_limit_work_and_one_deeper_is_a_typed_error() {
     assert!(too_deep(&app_with_filter(&and(5), &l)));
 }
 
+/// The deepest nesting of arrays that a rule filter still compares with `limit` as the document
+/// depth limit, checking that one level more does not match (or is a typed error).
+fn deepest_compared(limit: u32) -> usize {
+    let l = limits(|l| l.max_document_depth = limit);
+    let mut deepest = None;
+    for arrays in 1..(limit as usize + 4) {
+        let value = nested_json(arrays, "[", "]", "1");
+        let app = app_with_filter(&format!(r#"{{"a": {{"$eq": {value}}}}}"#), &l);
+        assert!(app.problems().is_empty(), "{:?}", app.problems());
+        let RoleChoice::Role(role) = app.choose_role("Item", &Bindings::new(User::new("u1")))
+        else {
+            panic!("the role applies");
+        };
+        // The field holds the value inside one more array, which MongoDB's equality looks into.
+        let doc_json = format!(r#"{{"a": [{value}]}}"#);
+        let doc = Document::try_from(
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&doc_json).unwrap(),
+        )
+        .unwrap();
+        let raw = RawDocumentBuf::try_from(&doc).unwrap();
+        let answer = role.read_filter().matches(&DocRef::raw(&raw));
+        assert_eq!(answer, role.read_filter().matches(&DocRef::decoded(&doc)));
+        match (answer, deepest) {
+            (Ok(true), None) => {}
+            (Ok(true), Some(d)) => panic!("{arrays} levels compare after {d} did not"),
+            (_, None) => deepest = Some(arrays - 1),
+            (_, Some(_)) => {}
+        }
+    }
+    deepest.unwrap()
+}
+
+#[test]
+fn document_depth_limit_is_a_boundary_pair() {
+    let at = deepest_compared(4);
+    assert!(at >= 1, "nothing compares with a limit of 4");
+    assert_eq!(deepest_compared(5), at + 1, "the limit decides how deep values compare");
+    // Extended JSON output has the same limit, as a typed error.
+    let deep = |n: usize| {
+        let mut v = Bson::Int32(1);
+        for _ in 0..n {
+            v = Bson::Array(vec![v]);
+        }
+        v
+    };
+    let out = (0..10).find(|&n| flexrules::value::ejson::to_json(&deep(n), 4).is_err()).unwrap();
+    assert!(out >= 4);
+    assert!(flexrules::value::ejson::to_json(&deep(out - 1), 4).is_ok());
+    assert!(flexrules::value::ejson::to_json(&deep(out), 5).is_ok());
+}
+
 #[test]
 fn malformed_and_truncated_rule_files_name_the_file_and_position() {
     let good = r#"{"roles": [{"name": "r", "document_filters": {"read": true, "write": true}}]}"#;
