@@ -917,12 +917,14 @@ fn cli_check_refuses_unusable_inputs_with_exit_1_naming_file_and_line() {
     for (name, bytes, names) in cases {
         let path = dir.join(name);
         write(&path, &bytes);
-        let o = run_check(&path, &subs, user, &[]);
-        assert_no_crash(&o);
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
-        let message = text(&o.stderr);
-        assert!(message.contains(name) && message.contains(names), "{name}: {message}");
-        assert!(o.stdout.is_empty(), "{name}: verdicts printed before the error");
+        for explain in [&[][..], &["--explain"]] {
+            let o = run_check(&path, &subs, user, explain);
+            assert_no_crash(&o);
+            assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+            let message = text(&o.stderr);
+            assert!(message.contains(name) && message.contains(names), "{name}: {message}");
+            assert!(o.stdout.is_empty(), "{name}: verdicts printed before the error");
+        }
     }
     // Unusable subscriptions and users.
     for (name, bytes) in [
