@@ -142,6 +142,20 @@ fn for_each_instance<'a>(
 }
 
 fn eval_compare<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>) -> bool {
+    // The common shape, a top-level scalar field against one constant, read directly: the same
+    // steps the general path takes (one instance each side, the field's value and the
+    // constant), without visiting them through callbacks.
+    if c.kind == CompareKind::Plain
+        && let (OperandKind::Path(p), OperandKind::Const(k)) = (&c.left.kind, &c.right.kind)
+        && let First::Slot(i) = p.first
+        && !c.left.list
+        && !c.right.list
+        && !p.per_instance
+        && p.steps.is_empty()
+        && matches!(p.term, Term::Value)
+    {
+        return test(c, c.op, &value_of(p, ctx.slot(i)), &k.val());
+    }
     let mut result = false;
     for_each_instance(&c.left, ctx, &mut |li| {
         for_each_instance(&c.right, ctx, &mut |ri| {

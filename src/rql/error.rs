@@ -345,7 +345,8 @@ pub(super) fn rule_name(rule: Rule) -> &'static str {
         Rule::path_step => "`.` or `[`",
         Rule::post_clause => "`SORT`, `DISTINCT` or `LIMIT`",
         Rule::utf8 | Rule::ident_start | Rule::ident_continue | Rule::kw_end => "a name character",
-        Rule::reserved_word => "a keyword",
+        Rule::reserved_word | Rule::reserved_start => "a keyword",
+        Rule::constant_start => "a literal",
         Rule::sign_follow | Rule::digits | Rule::hex_digit | Rule::sign | Rule::exponent => {
             "a number"
         }
