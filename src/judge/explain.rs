@@ -8,6 +8,8 @@
 //! check looks at. Every check is shown even when an earlier one already decided the verdict;
 //! the verdict names the one that did.
 
+use std::collections::BTreeMap;
+
 use bson::Document;
 use serde_json::{Value as Json, json};
 
@@ -47,9 +49,12 @@ impl Session {
     /// Explains the verdict for every object `changeset` writes, against the session's current
     /// state (which is not changed: judge the changeset afterwards to apply it).
     pub fn explain(&self, changeset: &Changeset) -> Vec<WriteExplanation> {
+        // Writes grouped by object, in the order each object is first written (as judging does).
         let mut groups: Vec<(&str, &Key, Vec<&Write>)> = Vec::new();
+        let mut position: BTreeMap<(&str, &Key), usize> = BTreeMap::new();
         for w in &changeset.writes {
-            match groups.iter_mut().find(|(t, k, _)| *t == w.table() && *k == w.pk()) {
+            let at = *position.entry((w.table(), w.pk())).or_insert(groups.len());
+            match groups.get_mut(at) {
                 Some((_, _, list)) => list.push(w),
                 None => groups.push((w.table(), w.pk(), vec![w])),
             }
