@@ -58,9 +58,15 @@ fn run_inner(args: &QueryArgs, out: &mut dyn Write) -> Result<(), String> {
         .collect();
     let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
     if let Some(batch) = &args.batch {
-        let text = read(batch)?;
-        for (n, line) in text.lines().enumerate() {
-            let answer = match batch_line(line, &table, &objects, &keys, &limits) {
+        // Read as bytes: a line that is not UTF-8 gets its own error answer, and the other
+        // lines are still answered.
+        let bytes =
+            std::fs::read(batch).map_err(|e| format!("{}: cannot read: {e}", batch.display()))?;
+        for (n, line) in lines(&bytes).enumerate() {
+            let answer = match std::str::from_utf8(line)
+                .map_err(|_| BatchError::Line("invalid UTF-8".to_owned()))
+                .and_then(|line| batch_line(line, &table, &objects, &keys, &limits))
+            {
                 Ok(matches) => serde_json::json!({ "matches": matches }),
                 Err(BatchError::Query(m)) => serde_json::json!({ "error": m }),
                 Err(BatchError::Line(m)) => {
@@ -85,6 +91,16 @@ fn run_inner(args: &QueryArgs, out: &mut dyn Write) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The lines of `bytes` as `str::lines` splits text: on `\n`, without a final empty line, and
+/// with one trailing `\r` removed from each.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let empty = bytes.is_empty();
+    body.split(|&b| b == b'\n')
+        .filter(move |_| !empty)
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
 }
 
 enum BatchError {

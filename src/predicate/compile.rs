@@ -233,10 +233,6 @@ impl<'t> Compiler<'t> {
         if depth > self.limits.max_depth {
             return err(K::TooDeep { limit: self.limits.max_depth }, p.loc.0);
         }
-        self.terms += 1;
-        if self.terms > self.limits.max_terms {
-            return err(K::TooManyTerms { limit: self.limits.max_terms }, p.loc.0);
-        }
         Ok(match &p.kind {
             PredicateKind::True => Cond::True,
             PredicateKind::False => Cond::False,
@@ -255,7 +251,15 @@ impl<'t> Compiler<'t> {
                 }
                 Cond::or(out)
             }
-            PredicateKind::Comparison(c) => self.comparison(c, depth + 1)?,
+            // A comparison takes no level of its own and is the one thing counted as a term,
+            // as in the parser, so that every query the parser accepts within `Limits` compiles.
+            PredicateKind::Comparison(c) => {
+                self.terms += 1;
+                if self.terms > self.limits.max_terms {
+                    return err(K::TooManyTerms { limit: self.limits.max_terms }, p.loc.0);
+                }
+                self.comparison(c, depth)?
+            }
         })
     }
 
@@ -1880,7 +1884,7 @@ mod tests {
             compile(&q, &table(), &[], &limits).unwrap_err().kind(),
             K::TooManyTerms { .. }
         ));
-        let q = crate::rql::parse(&["a == 1"; 9].join(" OR ")).unwrap();
+        let q = crate::rql::parse(&["a == 1"; 10].join(" OR ")).unwrap();
         assert!(compile(&q, &table(), &[], &limits).is_ok());
     }
 
