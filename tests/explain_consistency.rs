@@ -9,52 +9,14 @@
     reason = "test code: a failure is a test failure"
 )]
 
+mod common;
+use common::oracle::schema_of;
+
 use bson::{Bson, Document};
 use flexrules::document::DocRef;
 use flexrules::schema::Table;
 use flexrules::{Explanation, Limits, Outcome, compile, parse};
-use serde_json::{Value, json};
-
-fn bson_type(t: &str) -> &'static str {
-    match t {
-        "string" => "string",
-        "int" => "long",
-        "double" => "double",
-        "bool" => "bool",
-        "date" => "date",
-        "uuid" => "uuid",
-        "objectId" => "objectId",
-        "decimal" => "decimal",
-        "binary" => "binData",
-        other => panic!("unknown column type {other}"),
-    }
-}
-
-fn schema_of(t: &Value) -> Value {
-    let mut props = serde_json::Map::new();
-    let mut required = vec![t["pk"]["name"].clone()];
-    props.insert(
-        t["pk"]["name"].as_str().unwrap().to_owned(),
-        json!({"bsonType": bson_type(t["pk"]["type"].as_str().unwrap())}),
-    );
-    for c in t["columns"].as_array().unwrap() {
-        let b = bson_type(c["type"].as_str().unwrap());
-        let nullable = c["nullable"].as_bool().unwrap_or(false);
-        let name = c["name"].as_str().unwrap().to_owned();
-        if c["list"].as_bool().unwrap_or(false) {
-            let items =
-                if nullable { json!({"bsonType": [b, "null"]}) } else { json!({"bsonType": b}) };
-            props.insert(name.clone(), json!({"bsonType": "array", "items": items}));
-            required.push(json!(name));
-        } else {
-            props.insert(name.clone(), json!({"bsonType": b}));
-            if !nullable {
-                required.push(json!(name));
-            }
-        }
-    }
-    json!({"title": t["table"], "bsonType": "object", "required": required, "properties": props})
-}
+use serde_json::Value;
 
 /// Checks the short-circuit shape: in AND/OR, children after the deciding one are skipped.
 fn well_formed(e: &Explanation) -> bool {

@@ -12,56 +12,15 @@
     reason = "test code: a failure is a test failure"
 )]
 
+mod common;
+use common::oracle::schema_of;
+
 use std::fs;
 
 use bson::{Bson, Document};
 use flexrules::schema::Table;
 use flexrules::{Limits, compile, parse};
-use serde_json::{Value, json};
-
-fn bson_type(t: &str) -> &'static str {
-    match t {
-        "string" => "string",
-        "int" => "long",
-        "double" => "double",
-        "bool" => "bool",
-        "date" => "date",
-        "uuid" => "uuid",
-        "objectId" => "objectId",
-        "decimal" => "decimal",
-        "binary" => "binData",
-        "float" => "float",
-        other => panic!("unknown column type {other}"),
-    }
-}
-
-/// The App Services schema `diff.py` writes for one table of the spec.
-fn schema_of(t: &Value) -> Value {
-    let pk = &t["pk"];
-    let mut props = serde_json::Map::new();
-    let mut required = vec![pk["name"].clone()];
-    props.insert(
-        pk["name"].as_str().unwrap().to_owned(),
-        json!({"bsonType": bson_type(pk["type"].as_str().unwrap())}),
-    );
-    for c in t["columns"].as_array().unwrap() {
-        let b = bson_type(c["type"].as_str().unwrap());
-        let nullable = c["nullable"].as_bool().unwrap_or(false);
-        let name = c["name"].as_str().unwrap().to_owned();
-        if c["list"].as_bool().unwrap_or(false) {
-            let items =
-                if nullable { json!({"bsonType": [b, "null"]}) } else { json!({"bsonType": b}) };
-            props.insert(name.clone(), json!({"bsonType": "array", "items": items}));
-            required.push(json!(name));
-        } else {
-            props.insert(name.clone(), json!({"bsonType": b}));
-            if !nullable {
-                required.push(json!(name));
-            }
-        }
-    }
-    json!({"title": t["table"], "bsonType": "object", "required": required, "properties": props})
-}
+use serde_json::Value;
 
 fn key(v: &Bson) -> String {
     match v {
