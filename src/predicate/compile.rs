@@ -45,45 +45,11 @@ pub fn compile(
     Ok(CompiledQuery::new(predicate, post))
 }
 
-/// The static type of one side of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
-    Int,
-    Bool,
-    String,
-    Binary,
-    Timestamp,
-    Float,
-    Double,
-    Decimal,
-    ObjectId,
-    Uuid,
-    Mixed,
-    Link,
-    Type,
-    Null,
-}
+/// The static type of one side of a comparison: the value layer's realm types, where `null` is
+/// the type of a null constant and `@type` the type of a `.@type` expression.
+type Ty = RealmType;
 
 impl Ty {
-    fn name(self) -> &'static str {
-        match self {
-            Ty::Int => "int",
-            Ty::Bool => "bool",
-            Ty::String => "string",
-            Ty::Binary => "binary",
-            Ty::Timestamp => "timestamp",
-            Ty::Float => "float",
-            Ty::Double => "double",
-            Ty::Decimal => "decimal128",
-            Ty::ObjectId => "objectId",
-            Ty::Uuid => "uuid",
-            Ty::Mixed => "mixed",
-            Ty::Link => "link",
-            Ty::Type => "@type",
-            Ty::Null => "null",
-        }
-    }
-
     fn of_property(t: &PropertyType) -> Ty {
         match t {
             PropertyType::Int => Ty::Int,
@@ -114,21 +80,8 @@ impl Ty {
             Const::Ts(_) => Ty::Timestamp,
             Const::Oid(_) => Ty::ObjectId,
             Const::Uuid(_) => Ty::Uuid,
-            Const::Type(_) => Ty::Type,
+            Const::Type(_) => Ty::TypeOfValue,
         }
-    }
-
-    fn numeric(self) -> bool {
-        matches!(self, Ty::Int | Ty::Float | Ty::Double | Ty::Decimal | Ty::Mixed)
-    }
-
-    fn comparable(self, other: Ty) -> bool {
-        self == other
-            || self == Ty::Null
-            || other == Ty::Null
-            || self == Ty::Mixed
-            || other == Ty::Mixed
-            || (self.numeric() && other.numeric())
     }
 }
 
@@ -376,9 +329,9 @@ impl<'t> Compiler<'t> {
         }
         let lists = matches!(left.operand.kind, OperandKind::Consts(_))
             || matches!(right.operand.kind, OperandKind::Consts(_));
-        if (left.ty == Ty::Type || right.ty == Ty::Type) && !lists {
-            let other = if left.ty == Ty::Type { right } else { left };
-            if other.ty != Ty::Type && other.ty != Ty::Null && other.constant {
+        if (left.ty == Ty::TypeOfValue || right.ty == Ty::TypeOfValue) && !lists {
+            let other = if left.ty == Ty::TypeOfValue { right } else { left };
+            if other.ty != Ty::TypeOfValue && other.ty != Ty::Null && other.constant {
                 return err(K::TypeComparison { ty: other.ty.name() }, span);
             }
         }
@@ -392,7 +345,8 @@ impl<'t> Compiler<'t> {
             }
             return Ok(());
         }
-        if matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge) && matches!(left.ty, Ty::Link | Ty::Type)
+        if matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge)
+            && matches!(left.ty, Ty::Link | Ty::TypeOfValue)
         {
             return err(K::OnlyEquality { op: relational_name(op) }, span);
         }
@@ -495,7 +449,8 @@ impl<'t> Compiler<'t> {
                     ArithOp::Multiply => '*',
                     ArithOp::Divide => '/',
                 };
-                if !l.ty.numeric() && l.ty != Ty::Null || !r.ty.numeric() && r.ty != Ty::Null {
+                if !l.ty.is_numeric() && l.ty != Ty::Null || !r.ty.is_numeric() && r.ty != Ty::Null
+                {
                     return err(K::Arithmetic { op: symbol, left: l.desc, right: r.desc }, span);
                 }
                 if l.operand.list && r.operand.list {
@@ -550,7 +505,7 @@ impl<'t> Compiler<'t> {
                 let l = self.fold(left, hint, depth + 1)?;
                 let r = self.fold(right, hint, depth + 1)?;
                 let (lt, rt) = (Ty::of_const(&l), Ty::of_const(&r));
-                if !(lt.numeric() || lt == Ty::Null) || !(rt.numeric() || rt == Ty::Null) {
+                if !(lt.is_numeric() || lt == Ty::Null) || !(rt.is_numeric() || rt == Ty::Null) {
                     let symbol = match op {
                         ArithOp::Add => '+',
                         ArithOp::Subtract => '-',
@@ -791,7 +746,8 @@ impl<'t> Compiler<'t> {
     ) -> Result<(), CompileError> {
         let Constant::Argument { index, .. } = c else { return Ok(()) };
         let t = Ty::of_const(value);
-        if t == Ty::Null || t.comparable(hint) || (hint == Ty::Type && t == Ty::Type) {
+        if t == Ty::Null || t.comparable(hint) || (hint == Ty::TypeOfValue && t == Ty::TypeOfValue)
+        {
             return Ok(());
         }
         let explain = format!("argument ${index} with value '{}'", describe_const(value));
@@ -875,7 +831,7 @@ impl<'t> Compiler<'t> {
                     const_type = !r.to_many;
                 }
                 term = Term::Type(r.expand);
-                ty = Ty::Type;
+                ty = Ty::TypeOfValue;
                 primitive_list = false;
                 link_list = false;
             }
@@ -1017,7 +973,7 @@ impl<'t> Compiler<'t> {
                 kind: OperandKind::Path(PathExpr {
                     first: r.first,
                     steps: steps.into_boxed_slice(),
-                    term: Term::Agg(op, expand, Ty::of_property(&elem_ty).realm()),
+                    term: Term::Agg(op, expand, Ty::of_property(&elem_ty)),
                     per_instance,
                     float: elem_ty == PropertyType::Float,
                     link: false,
@@ -1682,28 +1638,6 @@ fn bson_const(b: &Bson) -> Option<Const> {
     })
 }
 
-impl Ty {
-    /// The value layer's name for the type.
-    fn realm(self) -> RealmType {
-        match self {
-            Ty::Int => RealmType::Int,
-            Ty::Bool => RealmType::Bool,
-            Ty::String => RealmType::String,
-            Ty::Binary => RealmType::Binary,
-            Ty::Timestamp => RealmType::Timestamp,
-            Ty::Float => RealmType::Float,
-            Ty::Double => RealmType::Double,
-            Ty::Decimal => RealmType::Decimal,
-            Ty::ObjectId => RealmType::ObjectId,
-            Ty::Uuid => RealmType::Uuid,
-            Ty::Mixed => RealmType::Mixed,
-            Ty::Link => RealmType::Link,
-            Ty::Type => RealmType::TypeOfValue,
-            Ty::Null => RealmType::Null,
-        }
-    }
-}
-
 fn to_value(c: Const) -> Result<RValue, Const> {
     Ok(match c {
         Const::Null => RValue::Null,
@@ -1740,7 +1674,7 @@ fn from_value(v: RValue) -> Const {
 /// Converts a constant to the other side's type (the value layer's hint rules, §3.3); a string
 /// against `@type` is read as a set of type names.
 fn convert(c: Const, hint: Ty, origin: Origin<'_>, span: Span) -> Result<Const, CompileError> {
-    if hint == Ty::Type
+    if hint == Ty::TypeOfValue
         && let Const::Str(bytes) = &c
     {
         return match TypeSet::parse(bytes) {
@@ -1752,7 +1686,7 @@ fn convert(c: Const, hint: Ty, origin: Origin<'_>, span: Span) -> Result<Const, 
         Ok(v) => v,
         Err(c) => return Ok(c),
     };
-    match coerce(value, hint.realm(), origin) {
+    match coerce(value, hint, origin) {
         Ok(v) => Ok(from_value(v)),
         Err(CoerceError::Infinity(_)) => err(K::Infinity { ty: hint.name() }, span),
         Err(CoerceError::NaN(_)) => err(K::NaN { ty: hint.name() }, span),
