@@ -16,7 +16,9 @@ use flexrules::judge::{Changeset, Session, Subscription};
 use flexrules::rules::{Bindings, User};
 
 fn bench(c: &mut Criterion) {
-    let app = App::load(std::path::Path::new("fixtures/apps/car")).unwrap();
+    let app =
+        App::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/apps/car"))
+            .unwrap();
     let mut queries: Vec<String> = (1..=8).map(|i| format!("miles < {}", i * 10)).collect();
     queries.push("ownerId == \"u1\"".into());
     queries.push("miles == 150 AND ownerId == \"u1\"".into());

@@ -63,7 +63,6 @@
 //! express it exactly (`flexrules translate`).
 
 pub mod app;
-pub mod cli;
 pub mod document;
 pub mod judge;
 pub mod limits;

@@ -1,4 +1,4 @@
-//! Shared by the benches and `examples/throughput.rs`: a seeded generator of Car documents, the
+//! Shared by the benches and `throughput.rs`: a seeded generator of Car documents, the
 //! predicates compared, and every contender's way of answering them.
 //!
 //! Each contender gets the documents in its own representation, built before timing: raw BSON

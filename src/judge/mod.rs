@@ -47,7 +47,7 @@ pub use input::{
 };
 pub use pk::{Key, KeyDecodeError};
 pub use session::{Outcome, Session, State, SubscriptionIndex};
-pub(crate) use verdict::Body;
+pub use verdict::Body;
 pub use verdict::{CompensatingWrite, ErrorContext, Reason, Rejection, Style, Verdict, WhichCheck};
 
 #[cfg(test)]

@@ -176,10 +176,11 @@ pub struct CompensatingWrite {
     pub server_version: i64,
 }
 
-/// The JSON body of the error, with the keys in the order servers send them.
+/// The JSON body of the error, with the keys in the order servers send them: a serializable value
+/// so that a caller can embed it in its own JSON (the command line's `--format json` does).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Body<'a> {
+pub struct Body<'a> {
     message: &'a str,
     is_recovery_mode_disabled: bool,
     try_again: bool,
@@ -209,7 +210,7 @@ impl CompensatingWrite {
     }
 
     /// The body as a serializable value, keys in wire order.
-    pub(crate) fn body_fields<'a>(&self, style: Style, ctx: &'a ErrorContext) -> Body<'a> {
+    pub fn body_fields<'a>(&self, style: Style, ctx: &'a ErrorContext) -> Body<'a> {
         Body {
             message: style.compensating_write_message(),
             is_recovery_mode_disabled: ctx.recovery_mode_disabled,

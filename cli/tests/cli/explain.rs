@@ -6,10 +6,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_flexrules"))
+    let out = crate::common::flexrules()
         .args(args)
         .args([
             "--app",
@@ -29,14 +27,14 @@ fn run(args: &[&str]) -> String {
 
 #[test]
 fn seed_writes_explained_as_text() {
-    let want = std::fs::read_to_string("fixtures/explain/seed.txt").unwrap();
+    let want = crate::common::read_to_string("fixtures/explain/seed.txt");
     assert_eq!(run(&["explain"]), want);
     assert_eq!(run(&["check", "--explain"]), want, "`check --explain` prints the same");
 }
 
 #[test]
 fn seed_writes_explained_as_json() {
-    let want = std::fs::read_to_string("fixtures/explain/seed.ndjson").unwrap();
+    let want = crate::common::read_to_string("fixtures/explain/seed.ndjson");
     let got = run(&["check", "--explain", "--format", "json"]);
     let parse = |s: &str| -> Vec<serde_json::Value> {
         s.lines().map(|l| serde_json::from_str(l).unwrap()).collect()

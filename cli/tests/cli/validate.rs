@@ -9,16 +9,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    crate::common::root().join("fixtures")
 }
 
 fn run(dir: &Path) -> (u8, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexrules"))
-        .arg("validate")
-        .arg("--app")
-        .arg(dir)
-        .output()
-        .unwrap();
+    let output = crate::common::flexrules().arg("validate").arg("--app").arg(dir).output().unwrap();
     let code = output.status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(u8::MAX);
     (
         code,

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use bson::{Bson, Document};
 use serde_json::Value as Json;
 
-use crate::limits::Limits;
-use crate::predicate::{CompiledQuery, compile};
-use crate::schema::Table;
-use crate::value::ejson;
+use flexrules::limits::Limits;
+use flexrules::schema::Table;
+use flexrules::value::ejson;
+use flexrules::{CompiledQuery, compile};
 
 /// Arguments of `flexrules query`.
 #[derive(Debug, clap::Args)]
@@ -145,7 +145,7 @@ fn compile_query(
     args: &[Bson],
     limits: &Limits,
 ) -> Result<CompiledQuery, String> {
-    let ast = crate::rql::parse_with(query, limits).map_err(|e| e.to_string())?;
+    let ast = flexrules::rql::parse_with(query, limits).map_err(|e| e.to_string())?;
     compile(&ast, table, args, limits).map_err(|e| e.realm_message())
 }
 

@@ -7,13 +7,13 @@
     reason = "test code: a failure is a test failure"
 )]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SCHEMA: &str = "fixtures/eval/thing.schema.json";
 const OBJECTS: &str = "fixtures/eval/thing.objects.ndjson";
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flexrules")).args(args).output().unwrap()
+    crate::common::flexrules().args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flexrules"))
+    let out = crate::common::flexrules()
         .arg("translate")
         .args(["--schema", "fixtures/translate/item.schema.json"])
         .args(args)

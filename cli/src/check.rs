@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::app::App;
-use crate::judge::{
+use flexrules::app::App;
+use flexrules::judge::{
     Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, state_entry_from_json,
 };
-use crate::rules::{Bindings, User};
-use crate::value::ejson;
+use flexrules::rules::{Bindings, User};
+use flexrules::value::ejson;
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -195,7 +195,7 @@ struct RejectedLine {
 struct ErrorLine<'a> {
     error_code: u16,
     message: &'static str,
-    body: crate::judge::Body<'a>,
+    body: flexrules::judge::Body<'a>,
     wire: String,
     log: String,
 }
@@ -216,7 +216,7 @@ pub(crate) fn json_line(outcome: &Outcome, style: Style, ctx: &ErrorContext) -> 
             })
             .collect(),
         error: outcome.error.as_ref().map(|e| ErrorLine {
-            error_code: crate::judge::CompensatingWrite::CODE,
+            error_code: flexrules::judge::CompensatingWrite::CODE,
             message: style.compensating_write_message(),
             body: e.body_fields(style, ctx),
             wire: e.wire(style, ctx),
@@ -249,7 +249,7 @@ fn text_block(outcome: &Outcome, style: Style) -> String {
     if let Some(e) = &outcome.error {
         s.push_str(&format!(
             "  error {}: {} (compensating write at server version {})\n",
-            crate::judge::CompensatingWrite::CODE,
+            flexrules::judge::CompensatingWrite::CODE,
             style.compensating_write_message(),
             e.server_version
         ));

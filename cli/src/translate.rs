@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use bson::Bson;
 use serde_json::Value as Json;
 
-use crate::limits::Limits;
-use crate::schema::Table;
-use crate::value::ejson;
+use flexrules::limits::Limits;
+use flexrules::schema::Table;
+use flexrules::value::ejson;
 
 /// Arguments of `flexrules translate`.
 #[derive(Debug, clap::Args)]
@@ -46,11 +46,13 @@ fn run_inner(args: &TranslateArgs, out: &mut dyn Write) -> Result<(), String> {
             serde_json::from_str(a).map_err(|e| format!("--arg {i}: malformed JSON: {e}"))?;
         bargs.push(ejson::from_json(json).map_err(|e| format!("--arg {i}: {e}"))?);
     }
-    let ast = crate::rql::parse_with(&args.query, &limits).map_err(|e| e.to_string())?;
+    let ast = flexrules::rql::parse_with(&args.query, &limits).map_err(|e| e.to_string())?;
     let filter =
-        crate::translate::translate(&ast, &table, &bargs, &limits).map_err(|e| match e.kind() {
-            crate::translate::TranslateErrorKind::Compile(c) => c.realm_message(),
-            _ => e.to_string(),
+        flexrules::translate::translate(&ast, &table, &bargs, &limits).map_err(|e| {
+            match e.kind() {
+                flexrules::translate::TranslateErrorKind::Compile(c) => c.realm_message(),
+                _ => e.to_string(),
+            }
         })?;
     let json = ejson::to_json(&Bson::Document(filter), limits.max_document_depth)
         .map_err(|e| format!("the filter cannot be written as Extended JSON: {e}"))?;

@@ -8,7 +8,7 @@
 //! contender's time per evaluation over the hand-written `RawDocument` closure's on the same
 //! predicate and set (lower is faster). Timings are the best of several passes.
 //!
-//! Run with `cargo run --release --example throughput`.
+//! Run with `cargo run --release -p flexrules-bench --example throughput`.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,7 +19,7 @@
     reason = "a measuring program over generated data"
 )]
 
-#[path = "../benches/support/mod.rs"]
+#[path = "support/mod.rs"]
 mod support;
 
 use std::hint::black_box;

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::app::App;
+use flexrules::app::App;
 
 /// Runs the subcommand and returns its exit code.
 pub(crate) fn run(app_dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> u8 {

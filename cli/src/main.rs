@@ -1,4 +1,5 @@
-//! The `flexrules` command line (the contract is the README's command-line section).
+//! The `flexrules` command line (the contract is the README's command-line section), a thin layer
+//! over the library's public API: it reads files, calls the library and renders its typed results.
 //!
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
@@ -49,7 +50,7 @@ enum Command {
 }
 
 /// Runs the command line with the process arguments and returns the exit code.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -7,7 +7,7 @@
     reason = "test code: a failure is a test failure"
 )]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use flexrules::judge::Key;
 use serde_json::Value as Json;
@@ -25,7 +25,7 @@ const BASE: [&str; 9] = [
 ];
 
 fn run(extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flexrules")).args(BASE).args(extra).output().unwrap()
+    crate::common::flexrules().args(BASE).args(extra).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -39,7 +39,7 @@ fn json_format_prints_one_line_per_changeset() {
     let o = run(&[&CHANGESETS[..], &["--format", "json"]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert_eq!(out, std::fs::read_to_string("fixtures/judge/cli/expected-2023.ndjson").unwrap());
+    assert_eq!(out, crate::common::read_to_string("fixtures/judge/cli/expected-2023.ndjson"));
     let lines: Vec<Json> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[1]["error"], Json::Null);
@@ -69,7 +69,7 @@ fn text_format_in_the_2024_style() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(
         text(&o.stdout),
-        std::fs::read_to_string("fixtures/judge/cli/expected-2024.txt").unwrap()
+        crate::common::read_to_string("fixtures/judge/cli/expected-2024.txt")
     );
 }
 
@@ -89,7 +89,7 @@ fn a_malformed_line_names_file_and_line() {
 fn a_refused_subscription_gives_the_servers_message() {
     let mut args: Vec<&str> = BASE.to_vec();
     args[6] = "fixtures/judge/cli/bad-subscription.json";
-    let o = Command::new(env!("CARGO_BIN_EXE_flexrules"))
+    let o = crate::common::flexrules()
         .args(&args)
         .args(CHANGESETS)
         .args(["--server-style", "2024"])

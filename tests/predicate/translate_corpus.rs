@@ -15,8 +15,7 @@
     reason = "test code: a failure is a test failure"
 )]
 
-mod common;
-use common::oracle::schema_of;
+use crate::common::oracle::schema_of;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

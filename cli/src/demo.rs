@@ -8,10 +8,10 @@
 use bson::Bson;
 use serde_json::Value as Json;
 
-use crate::app::App;
-use crate::judge::{Changeset, ErrorContext, Reason, Session, Style, Subscription, Write};
-use crate::rules::{Bindings, User};
-use crate::value::ejson;
+use flexrules::app::App;
+use flexrules::judge::{Changeset, ErrorContext, Reason, Session, Style, Subscription, Write};
+use flexrules::rules::{Bindings, User};
+use flexrules::value::ejson;
 
 const APP_FILES: [(&str, &str); 3] = [
     (

@@ -9,8 +9,7 @@
     reason = "test code: a failure is a test failure"
 )]
 
-mod common;
-use common::oracle::schema_of;
+use crate::common::oracle::schema_of;
 
 use bson::{Bson, Document};
 use flexrules::document::DocRef;

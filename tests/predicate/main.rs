@@ -1,0 +1,24 @@
+//! Compiled queries: realm-core's bind-time rules and evaluation semantics over raw and decoded
+//! documents, the value rules, predicate sets, explanations and translation to MongoDB filters.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failure is a test failure"
+)]
+
+mod bind_errors;
+#[path = "../common/mod.rs"]
+mod common;
+mod explain_consistency;
+mod fixtures;
+mod no_alloc;
+mod oracle;
+mod raw_vs_decoded;
+mod reference;
+mod set;
+mod translate_cases;
+mod translate_corpus;
+mod value_tables;
