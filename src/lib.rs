@@ -76,8 +76,8 @@ pub mod value;
 
 pub use limits::Limits;
 pub use predicate::{
-    CompileError, CompileErrorKind, CompiledQuery, DocRefOf, Explanation, Objects, Outcome,
-    Predicate, PredicateSet, compile,
+    CompileError, CompileErrorKind, CompiledQuery, Explanation, NodeResult, Objects, Predicate,
+    PredicateSet, compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};

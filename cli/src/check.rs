@@ -105,7 +105,7 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
     let subs_json: Json = serde_json::from_str(&read(subs_path)?)
         .map_err(|e| format!("{}: malformed JSON: {e}", subs_path.display()))?;
     let subs = Subscription::list_from_json(&subs_json)
-        .map_err(|e| format!("{}#{}: {}", subs_path.display(), e.pointer, e.kind))?;
+        .map_err(|e| format!("{}#{}: {}", subs_path.display(), e.pointer(), e.kind()))?;
     let mut state = State::new();
     if let Some(path) = &args.state {
         for (line, json) in ndjson(path)? {
@@ -122,7 +122,9 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         );
     }
     let mut session = Session::new(&app, &Bindings::new(user), &subs)
-        .map_err(|e| format!("{}#/{}: {}", subs_path.display(), e.index, e.server_message(style)))?
+        .map_err(|e| {
+            format!("{}#/{}: {}", subs_path.display(), e.index(), e.server_message(style))
+        })?
         .with_state(state);
     let ctx = ErrorContext {
         log_url: args.log_url.clone(),

@@ -53,7 +53,7 @@ pub(crate) fn render() -> Result<String, String> {
     let subs_json: Json =
         serde_json::from_str(SUBSCRIPTIONS).map_err(|e| format!("subscriptions.json: {e}"))?;
     let subs = Subscription::list_from_json(&subs_json)
-        .map_err(|e| format!("subscriptions.json#{}: {}", e.pointer, e.kind))?;
+        .map_err(|e| format!("subscriptions.json#{}: {}", e.pointer(), e.kind()))?;
     let mut changesets = Vec::new();
     for (n, line) in CHANGESETS.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = |m: String| format!("changesets.ndjson:{}: {m}", n + 1);

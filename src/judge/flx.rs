@@ -13,6 +13,8 @@ use bson::Bson;
 
 use super::Style;
 use super::pk::quote;
+use crate::predicate::CompileError;
+use crate::rql::ParseError;
 use crate::rql::ast::{
     CompareOp, Constant, Expr, ExprKind, Path, PathElementKind, PostClause, Predicate,
     PredicateKind, Query, Value,
@@ -24,28 +26,24 @@ use crate::span::Span;
 pub(crate) const MAX_SUBSCRIPTION_BYTES: usize = 256 * 1024;
 
 /// A subscription the server refuses (protocol error 226, `bad_query`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionError {
-    /// Position of the subscription in the set.
-    pub index: usize,
-    /// The subscription's table.
-    pub table: String,
-    /// Where in the query text, when one node is at fault.
-    pub span: Option<Span>,
-    /// Which rule it breaks.
-    pub kind: SubscriptionErrorKind,
+    index: usize,
+    table: String,
+    span: Option<Span>,
+    kind: SubscriptionErrorKind,
 }
 
 /// The rule a refused subscription breaks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SubscriptionErrorKind {
     /// The app has no schema for the table.
     UnknownTable,
-    /// The query does not parse; realm-core's message.
-    Syntax(String),
-    /// The query does not bind to the schema; realm-core's message.
-    Bind(String),
+    /// The query does not parse.
+    Syntax(Box<ParseError>),
+    /// The query does not bind to the schema (its `realm_message` is what the server says).
+    Bind(Box<CompileError>),
     /// `SORT`, `DISTINCT` or `LIMIT` (named as the server's parser names the token).
     PostClause(&'static str),
     /// A field not configured as queryable.
@@ -71,6 +69,35 @@ pub enum SubscriptionErrorKind {
 }
 
 impl SubscriptionError {
+    pub(crate) fn new(
+        index: usize,
+        table: String,
+        span: Option<Span>,
+        kind: SubscriptionErrorKind,
+    ) -> SubscriptionError {
+        SubscriptionError { index, table, span, kind }
+    }
+
+    /// Position of the subscription in the set.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The subscription's table.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Where in the query text, when one node is at fault.
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// Which rule the subscription breaks.
+    pub fn kind(&self) -> &SubscriptionErrorKind {
+        &self.kind
+    }
+
     /// The message a server of `style` sends with error 226 (rules.md §2.7, rql.md §4.1):
     /// `Invalid query: …` (2024) or `Client provided query with bad syntax: …` (2023), then
     /// `unsupported query for table "<T>": …` for subset violations, or
@@ -88,8 +115,9 @@ impl SubscriptionError {
         let t = quote(&self.table);
         match &self.kind {
             SubscriptionErrorKind::UnknownTable => format!("no such table {t}"),
-            SubscriptionErrorKind::Syntax(m) | SubscriptionErrorKind::Bind(m) => {
-                format!("invalid RQL for table {t}: {m}")
+            SubscriptionErrorKind::Syntax(e) => format!("invalid RQL for table {t}: {e}"),
+            SubscriptionErrorKind::Bind(e) => {
+                format!("invalid RQL for table {t}: {}", e.realm_message())
             }
             SubscriptionErrorKind::PostClause(token) => format!(
                 "invalid RQL for table {t}: syntax error: unexpected {token}, expecting Or or RightParenthesis"
@@ -147,7 +175,15 @@ impl fmt::Display for SubscriptionError {
     }
 }
 
-impl std::error::Error for SubscriptionError {}
+impl std::error::Error for SubscriptionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            SubscriptionErrorKind::Syntax(e) => Some(e.as_ref()),
+            SubscriptionErrorKind::Bind(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 /// What the subset checks need to know about the subscribed table.
 pub(crate) struct Subset<'a> {

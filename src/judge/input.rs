@@ -87,10 +87,20 @@ pub struct Changeset {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("at `{pointer}`: {kind}")]
 pub struct InputError {
+    pointer: String,
+    kind: InputErrorKind,
+}
+
+impl InputError {
     /// JSON pointer of the node at fault (empty for the whole value).
-    pub pointer: String,
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
     /// What is wrong.
-    pub kind: InputErrorKind,
+    pub fn kind(&self) -> &InputErrorKind {
+        &self.kind
+    }
 }
 
 /// What is wrong with an input node.

@@ -123,14 +123,13 @@ impl Session {
         let indexed = app.sync().indexed_queryable_field().map(str::to_owned);
         let mut views: BTreeMap<String, Vec<(SubscriptionIndex, Predicate)>> = BTreeMap::new();
         for (index, sub) in subscriptions.iter().enumerate() {
-            let fail =
-                |span, kind| SubscriptionError { index, table: sub.table.clone(), span, kind };
+            let fail = |span, kind| SubscriptionError::new(index, sub.table.clone(), span, kind);
             let schema = app
                 .collection(&sub.table)
                 .and_then(|c| c.schema())
                 .ok_or_else(|| fail(None, SubscriptionErrorKind::UnknownTable))?;
             let query = crate::rql::parse_with(&sub.query, limits)
-                .map_err(|e| fail(Some(e.span()), SubscriptionErrorKind::Syntax(e.to_string())))?;
+                .map_err(|e| fail(Some(e.span()), SubscriptionErrorKind::Syntax(Box::new(e))))?;
             let queryable = |f: &str| app.sync().is_queryable(app.collection_name(&sub.table), f);
             let subset = Subset {
                 table: schema,
@@ -140,9 +139,8 @@ impl Session {
                 max_depth: limits.max_depth,
             };
             subset.check(&sub.query, &query).map_err(|(span, kind)| fail(span, kind))?;
-            let compiled = compile(&query, schema, &sub.args, limits).map_err(|e| {
-                fail(Some(e.span()), SubscriptionErrorKind::Bind(e.realm_message()))
-            })?;
+            let compiled = compile(&query, schema, &sub.args, limits)
+                .map_err(|e| fail(Some(e.span()), SubscriptionErrorKind::Bind(Box::new(e))))?;
             views.entry(sub.table.clone()).or_default().push((index, compiled.predicate().clone()));
         }
         let tables = views

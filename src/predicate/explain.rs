@@ -4,7 +4,7 @@
 //! (canonical RQL for queries, the MongoDB condition for rule filters), the values it read from
 //! the document, and its result. Evaluation short-circuits as the evaluator does, so the operands
 //! of `AND` after the first false one, and of `OR` after the first true one, are shown as
-//! [`Outcome::Skipped`]: they did not decide the answer.
+//! [`NodeResult::Skipped`]: they did not decide the answer.
 //!
 //! Explaining walks the same IR as evaluation but separately and slowly (it renders text and
 //! allocates); the evaluator's hot path is not involved beyond evaluating each leaf.
@@ -23,7 +23,7 @@ use crate::rql::ast::Quantifier;
 
 /// What one node of an explained predicate gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum NodeResult {
     /// The node held.
     True,
     /// The node did not hold.
@@ -32,16 +32,16 @@ pub enum Outcome {
     Skipped,
 }
 
-impl Outcome {
-    fn of(b: bool) -> Outcome {
-        if b { Outcome::True } else { Outcome::False }
+impl NodeResult {
+    fn of(b: bool) -> NodeResult {
+        if b { NodeResult::True } else { NodeResult::False }
     }
 
     fn word(self) -> &'static str {
         match self {
-            Outcome::True => "true",
-            Outcome::False => "false",
-            Outcome::Skipped => "skipped",
+            NodeResult::True => "true",
+            NodeResult::False => "false",
+            NodeResult::Skipped => "skipped",
         }
     }
 }
@@ -53,7 +53,7 @@ pub struct Explanation {
     /// (`{"ownerId": {"$eq": "u1"}}`), with bound values in place of expansions.
     pub text: String,
     /// The node's result.
-    pub outcome: Outcome,
+    pub outcome: NodeResult,
     /// The document values the node read: field name and value in RQL syntax (`missing` when
     /// the document lacks the field). Empty for logical and skipped nodes.
     pub values: Vec<(String, String)>,
@@ -62,7 +62,7 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    pub(crate) fn leaf(text: String, outcome: Outcome, values: Vec<(String, String)>) -> Self {
+    pub(crate) fn leaf(text: String, outcome: NodeResult, values: Vec<(String, String)>) -> Self {
         Explanation { text, outcome, values, children: Vec::new() }
     }
 
@@ -94,9 +94,9 @@ impl Explanation {
     /// `true`, `false` or `"skipped"`.
     pub fn to_json(&self) -> Json {
         let result = match self.outcome {
-            Outcome::True => json!(true),
-            Outcome::False => json!(false),
-            Outcome::Skipped => json!("skipped"),
+            NodeResult::True => json!(true),
+            NodeResult::False => json!(false),
+            NodeResult::Skipped => json!("skipped"),
         };
         let values: serde_json::Map<String, Json> =
             self.values.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect();
@@ -133,8 +133,11 @@ impl Predicate {
         match c {
             Cond::True | Cond::False => {
                 let text = if matches!(c, Cond::True) { "TRUEPREDICATE" } else { "FALSEPREDICATE" };
-                let outcome =
-                    if skip { Outcome::Skipped } else { Outcome::of(matches!(c, Cond::True)) };
+                let outcome = if skip {
+                    NodeResult::Skipped
+                } else {
+                    NodeResult::of(matches!(c, Cond::True))
+                };
                 Explanation::leaf(text.into(), outcome, Vec::new())
             }
             Cond::And(items) | Cond::Or(items) => {
@@ -144,30 +147,30 @@ impl Predicate {
                 let mut children = Vec::with_capacity(items.len());
                 for item in items.iter() {
                     let e = self.explain_cond(item, doc, decided);
-                    if !decided && e.outcome == Outcome::of(!and) {
+                    if !decided && e.outcome == NodeResult::of(!and) {
                         result = !and;
                         decided = true;
                     }
                     children.push(e);
                 }
-                let outcome = if skip { Outcome::Skipped } else { Outcome::of(result) };
+                let outcome = if skip { NodeResult::Skipped } else { NodeResult::of(result) };
                 logical(if and { "AND" } else { "OR" }, children, outcome)
             }
             Cond::Not(inner) => {
                 let e = self.explain_cond(inner, doc, skip);
                 let outcome = match e.outcome {
-                    Outcome::True => Outcome::False,
-                    Outcome::False => Outcome::True,
-                    Outcome::Skipped => Outcome::Skipped,
+                    NodeResult::True => NodeResult::False,
+                    NodeResult::False => NodeResult::True,
+                    NodeResult::Skipped => NodeResult::Skipped,
                 };
                 logical("NOT", vec![e], outcome)
             }
             Cond::Rql(cmp) => {
                 let text = self.compare_text(cmp);
                 if skip {
-                    return Explanation::leaf(text, Outcome::Skipped, Vec::new());
+                    return Explanation::leaf(text, NodeResult::Skipped, Vec::new());
                 }
-                let outcome = Outcome::of(self.eval_node(c, *doc));
+                let outcome = NodeResult::of(self.eval_node(c, *doc));
                 let mut values = Vec::new();
                 for o in [&cmp.left, &cmp.right] {
                     self.operand_values(o, doc, &mut values);

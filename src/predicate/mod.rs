@@ -22,8 +22,8 @@ pub(crate) mod val;
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
 pub(crate) use explain::render_value;
-pub use explain::{Explanation, Outcome};
-pub use post::{CompiledQuery, DocRefOf, Objects};
+pub use explain::{Explanation, NodeResult};
+pub use post::{CompiledQuery, Objects};
 pub use set::PredicateSet;
 
 use crate::rql::ast::Quantifier;

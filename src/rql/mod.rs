@@ -38,6 +38,7 @@ mod display;
 mod error;
 mod grammar;
 mod literal;
+mod path_builder;
 mod prescan;
 mod to_ast;
 

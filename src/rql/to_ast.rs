@@ -32,6 +32,7 @@ use super::ast::{
 use super::error::{ParseError, ParseErrorKind, TimestampProblem, quoted, unexpected_at};
 use super::grammar::{RqlParser, Rule};
 use super::literal::{decimal, hex_bytes, strtoll};
+use super::path_builder::PathBuilder;
 use crate::Limits;
 use crate::span::{Loc, Span};
 
@@ -953,61 +954,5 @@ pub(super) fn token_length(rest: &str) -> Option<usize> {
         .max()
 }
 
-/// Fuses `@links` with the two names after it, as realm-core's path builder does.
-///
-/// `@links` alone (at the end of a path) means every incoming link. `@links.Class` with nothing
-/// after it is what realm-core reads as class `Class` and property `Class`, so it becomes exactly
-/// that. A `['key']` step counts as a name here, and `['@links']` starts a backlink like `@links`.
-#[derive(Default)]
-struct PathBuilder {
-    elements: Vec<PathElement>,
-    /// After `@links`: where it started and the class, once read.
-    backlink: Option<(Span, Option<String>)>,
-}
-
-impl PathBuilder {
-    fn push(&mut self, element: PathElement) -> Result<()> {
-        let span = element.loc.0;
-        match self.backlink.take() {
-            Some((start, class)) => {
-                let name = match element.kind {
-                    PathElementKind::Name(name) | PathElementKind::Index(IndexStep::Key(name)) => {
-                        name
-                    }
-                    PathElementKind::AllBacklinks => "@links".to_owned(),
-                    PathElementKind::Keys => "@keys".to_owned(),
-                    PathElementKind::Values => "@values".to_owned(),
-                    _ => {
-                        return Err(ParseError::new(ParseErrorKind::BacklinkWithoutName, span));
-                    }
-                };
-                match class {
-                    None => self.backlink = Some((start, Some(name))),
-                    Some(class) => self.elements.push(PathElement {
-                        kind: PathElementKind::Backlinks { class, property: name },
-                        loc: Loc(start.join(span)),
-                    }),
-                }
-            }
-            None => match element.kind {
-                PathElementKind::AllBacklinks => self.backlink = Some((span, None)),
-                PathElementKind::Index(IndexStep::Key(ref key)) if key == "@links" => {
-                    self.backlink = Some((span, None));
-                }
-                _ => self.elements.push(element),
-            },
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> Vec<PathElement> {
-        if let Some((start, class)) = self.backlink.take() {
-            let kind = match class {
-                None => PathElementKind::AllBacklinks,
-                Some(class) => PathElementKind::Backlinks { property: class.clone(), class },
-            };
-            self.elements.push(PathElement { kind, loc: Loc(start) });
-        }
-        self.elements
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -11,7 +11,7 @@ use super::bind::Filter;
 use super::eval::{Cond, Node};
 use super::expr::CmpOp;
 use crate::document::DocRef;
-use crate::predicate::{Explanation, Outcome, render_value};
+use crate::predicate::{Explanation, NodeResult, render_value};
 use crate::value::ejson;
 
 impl Filter {
@@ -22,11 +22,11 @@ impl Filter {
     }
 
     fn explain_node(&self, node: &Node, doc: &DocRef<'_>, skip: bool) -> Explanation {
-        let outcome = |b: bool| if b { Outcome::True } else { Outcome::False };
+        let outcome = |b: bool| if b { NodeResult::True } else { NodeResult::False };
         match node {
             Node::Const(b) => Explanation::leaf(
                 b.to_string(),
-                if skip { Outcome::Skipped } else { outcome(*b) },
+                if skip { NodeResult::Skipped } else { outcome(*b) },
                 Vec::new(),
             ),
             Node::And(items) | Node::Or(items) | Node::Nor(items) => {
@@ -53,7 +53,7 @@ impl Filter {
                 };
                 Explanation {
                     text: name.to_owned(),
-                    outcome: if skip { Outcome::Skipped } else { outcome(result) },
+                    outcome: if skip { NodeResult::Skipped } else { outcome(result) },
                     values: Vec::new(),
                     children,
                 }
@@ -70,7 +70,7 @@ impl Filter {
                 text.insert(path, Json::Object(conds));
                 let text = Json::Object(text).to_string();
                 if skip {
-                    return Explanation::leaf(text, Outcome::Skipped, Vec::new());
+                    return Explanation::leaf(text, NodeResult::Skipped, Vec::new());
                 }
                 let result = self.node_matches(node, doc).unwrap_or(false);
                 let value = match doc.get(top) {

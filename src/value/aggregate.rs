@@ -7,11 +7,11 @@
 
 use std::cmp::Ordering;
 
-use super::{Decimal128, RealmType, Scalar, Value, total_cmp};
+use super::{Decimal128, RealmType, Scalar, total_cmp};
 
 /// Which aggregate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AggKind {
+pub(crate) enum AggKind {
     /// `@min`
     Min,
     /// `@max`
@@ -32,7 +32,7 @@ enum State<'a> {
 
 /// An aggregate being computed over the elements of one collection.
 #[derive(Debug, Clone, Copy)]
-pub struct Aggregate<'a> {
+pub(crate) struct Aggregate<'a> {
     kind: AggKind,
     elem: RealmType,
     state: State<'a>,
@@ -42,7 +42,7 @@ pub struct Aggregate<'a> {
 impl<'a> Aggregate<'a> {
     /// Starts an aggregate over elements of type `elem` (`int`, `float`, `double`,
     /// `decimal128`, `timestamp` for `@min`/`@max`, or `mixed`).
-    pub fn new(kind: AggKind, elem: RealmType) -> Aggregate<'a> {
+    pub(crate) fn new(kind: AggKind, elem: RealmType) -> Aggregate<'a> {
         let state = match (kind, elem) {
             (AggKind::Min | AggKind::Max, _) => State::Extreme(None),
             (AggKind::Sum, RealmType::Int) => State::IntSum(0),
@@ -64,7 +64,7 @@ impl<'a> Aggregate<'a> {
     }
 
     /// Adds one element.
-    pub fn push(&mut self, v: Scalar<'a>) {
+    pub(crate) fn push(&mut self, v: Scalar<'a>) {
         if !self.counts(&v) {
             return;
         }
@@ -114,13 +114,14 @@ impl<'a> Aggregate<'a> {
     /// The result: `@min`/`@max` the extreme element (null when none counted), `@sum` the total
     /// (0 when none: int for ints, double for floats and doubles, decimal for decimals and
     /// `mixed`), `@avg` the mean (double, or decimal for decimals and `mixed`; null when none).
-    pub fn result(&self) -> Value {
-        Value::from_scalar(&self.result_scalar())
+    #[cfg(test)]
+    pub(crate) fn result(&self) -> super::Value {
+        super::Value::from_scalar(&self.result_scalar())
     }
 
     /// [`Aggregate::result`] without copying: the extreme element is returned borrowed from
     /// the collection, so evaluating an aggregate never allocates.
-    pub fn result_scalar(&self) -> Scalar<'a> {
+    pub(crate) fn result_scalar(&self) -> Scalar<'a> {
         match (self.kind, self.state) {
             (_, State::Extreme(best)) => best.unwrap_or(Scalar::Null),
             (AggKind::Avg, _) if self.count == 0 => Scalar::Null,
@@ -134,17 +135,12 @@ impl<'a> Aggregate<'a> {
             (_, State::DecimalSum(s)) => Scalar::Decimal(s),
         }
     }
-
-    /// How many elements took part.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Timestamp;
+    use crate::value::{Timestamp, Value};
 
     fn run<'a>(kind: AggKind, elem: RealmType, values: &[Scalar<'a>]) -> Value {
         let mut agg = Aggregate::new(kind, elem);

@@ -8,7 +8,7 @@ use super::{Decimal128, RealmType, Value};
 
 /// A constant that cannot be used against the hinted type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum CoerceError {
+pub(crate) enum CoerceError {
     /// An infinite double against an int or a non-numeric type, or an infinite float against
     /// an int.
     #[error("Infinity not supported for {0}")]
@@ -20,7 +20,7 @@ pub enum CoerceError {
 
 /// Where a constant came from, which matters for doubles meeting a decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin<'t> {
+pub(crate) enum Origin<'t> {
     /// A literal, with its source text: a double literal against a decimal is re-read from this
     /// text as a decimal, keeping every digit (`0.1` is exactly 0.1).
     Literal(&'t str),
@@ -45,7 +45,11 @@ fn exact_int(d: f64) -> Option<i64> {
 /// decimal (see [`Origin`]) and ints for an int when integral; integral floats become ints for
 /// an int; strings become numbers for a numeric type when they read as one. Everything else,
 /// and every value against `mixed`, is returned unchanged.
-pub fn coerce(value: Value, hint: RealmType, origin: Origin<'_>) -> Result<Value, CoerceError> {
+pub(crate) fn coerce(
+    value: Value,
+    hint: RealmType,
+    origin: Origin<'_>,
+) -> Result<Value, CoerceError> {
     Ok(match value {
         Value::Int(i) if hint == RealmType::Decimal => Value::Decimal(Decimal128::from_i64(i)),
         Value::Double(d) => {

@@ -4,22 +4,22 @@
 //! document points into the document's bytes, so evaluating a predicate copies nothing.
 //! [`Value`] is its owned counterpart for constants (literals, arguments, folded arithmetic).
 
-pub mod aggregate;
-pub mod coerce;
-pub mod decimal;
+pub(crate) mod aggregate;
+pub(crate) mod coerce;
+pub(crate) mod decimal;
 pub mod ejson;
-pub mod numeric;
-pub mod string;
-pub mod timestamp;
+pub(crate) mod numeric;
+pub(crate) mod string;
+pub(crate) mod timestamp;
 
 use std::cmp::Ordering;
 use std::fmt;
 
-pub use aggregate::{AggKind, Aggregate};
-pub use coerce::{CoerceError, Origin, coerce};
+pub(crate) use aggregate::{AggKind, Aggregate};
+pub(crate) use coerce::{CoerceError, Origin, coerce};
 pub use decimal::Decimal128;
-pub use numeric::{ArithOp, Number};
-pub use string::{CaseFold, Folded, StringOp};
+pub(crate) use numeric::{ArithOp, Number};
+pub(crate) use string::{CaseFold, Folded, StringOp};
 pub use timestamp::{Timestamp, TimestampError};
 
 /// realm-core's property and value types, named as its error messages name them.
@@ -304,7 +304,7 @@ pub fn equals_ins_folded(a: &Scalar<'_>, b: &Scalar<'_>, folded: &CaseFold) -> b
 /// Strings match strings and binaries match binaries; any other pairing is false. A null
 /// pattern is contained in every non-null haystack; LIKE matches two nulls; otherwise a null
 /// matches nothing (realm-core's value-level rules, [`string::value_null_rule`]).
-pub fn string_op(op: StringOp, a: &Scalar<'_>, b: &Scalar<'_>, ci: bool) -> bool {
+pub(crate) fn string_op(op: StringOp, a: &Scalar<'_>, b: &Scalar<'_>, ci: bool) -> bool {
     match op {
         StringOp::Contains if b.is_null() => return !a.is_null(),
         StringOp::Like if a.is_null() && b.is_null() => return true,
@@ -402,6 +402,8 @@ impl From<Number> for Value {
     }
 }
 
+#[cfg(test)]
+mod tables;
 #[cfg(test)]
 mod tests {
     use super::*;

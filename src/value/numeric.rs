@@ -111,7 +111,7 @@ impl Number {
 }
 
 /// realm-core's value-level numeric order (total; NaN lowest, identical NaNs equal).
-pub fn compare_total(a: Number, b: Number) -> Ordering {
+pub(crate) fn compare_total(a: Number, b: Number) -> Ordering {
     use Number::{Decimal, Double, Float, Int};
     match (a, b) {
         (Int(x), Int(y)) => x.cmp(&y),
@@ -129,7 +129,7 @@ pub fn compare_total(a: Number, b: Number) -> Ordering {
 }
 
 /// Numeric comparison with IEEE NaN rules: `None` (unordered, unequal) when either side is NaN.
-pub fn compare_ieee(a: Number, b: Number) -> Option<Ordering> {
+pub(crate) fn compare_ieee(a: Number, b: Number) -> Option<Ordering> {
     if a.is_nan() || b.is_nan() {
         return None;
     }
@@ -138,7 +138,7 @@ pub fn compare_ieee(a: Number, b: Number) -> Option<Ordering> {
 
 /// An arithmetic operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArithOp {
+pub(crate) enum ArithOp {
     /// `+`
     Add,
     /// `-`
@@ -152,7 +152,7 @@ pub enum ArithOp {
 /// realm-core arithmetic: the result has the larger operand type in the order int < float <
 /// double < decimal128. Int arithmetic wraps; int division truncates and, by zero, yields
 /// `i64::MAX` for a non-negative dividend and `i64::MIN` otherwise; floats follow IEEE.
-pub fn arith(op: ArithOp, a: Number, b: Number) -> Number {
+pub(crate) fn arith(op: ArithOp, a: Number, b: Number) -> Number {
     match a.rank().max(b.rank()) {
         0 => {
             let (Number::Int(x), Number::Int(y)) = (a, b) else { return Number::Int(0) };
@@ -271,13 +271,13 @@ fn special(s: &str) -> Option<f64> {
 
 /// A string constant compared with an int: the leading decimal integer (`'12abc'` → 12,
 /// `'1.5'` → 1, `' 7'` → 7); `None` when there is none or it overflows.
-pub fn string_to_int(s: &str) -> Option<i64> {
+pub(crate) fn string_to_int(s: &str) -> Option<i64> {
     numeric_prefix(s, false)?.parse::<i64>().ok()
 }
 
 /// A string constant compared with a double: the leading decimal number, or one of the special
 /// names; `None` otherwise or on overflow to infinity.
-pub fn string_to_double(s: &str) -> Option<f64> {
+pub(crate) fn string_to_double(s: &str) -> Option<f64> {
     match numeric_prefix(s, true) {
         Some(p) => p.parse::<f64>().ok().filter(|v| v.is_finite()),
         None => special(s),
@@ -285,7 +285,7 @@ pub fn string_to_double(s: &str) -> Option<f64> {
 }
 
 /// A string constant compared with a float: as [`string_to_double`] in single precision.
-pub fn string_to_float(s: &str) -> Option<f32> {
+pub(crate) fn string_to_float(s: &str) -> Option<f32> {
     match numeric_prefix(s, true) {
         Some(p) => p.parse::<f32>().ok().filter(|v| v.is_finite()),
         None => special(s).map(|v| v as f32),
@@ -294,7 +294,7 @@ pub fn string_to_float(s: &str) -> Option<f32> {
 
 /// A string constant compared with a decimal: the whole string must be a decimal number (or an
 /// infinity); NaN is refused.
-pub fn string_to_decimal(s: &str) -> Option<Decimal128> {
+pub(crate) fn string_to_decimal(s: &str) -> Option<Decimal128> {
     Decimal128::parse(s).filter(|d| !d.is_nan())
 }
 

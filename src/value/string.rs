@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 
 /// Unsigned byte-wise order, a proper prefix first (realm-core's string and binary order).
-pub fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
+pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
     a.cmp(b)
 }
 
@@ -58,7 +58,7 @@ fn fold_at(pattern: &[u8], i: usize) -> (u8, u8) {
 
 /// Access to the two case variants of a pattern, either precomputed ([`CaseFold`]) or computed
 /// byte by byte from the pattern itself ([`Folded`]).
-pub trait Variants {
+pub(crate) trait Variants {
     /// Byte length of the pattern (and of each variant).
     fn len(&self) -> usize;
     /// Whether the pattern is empty.
@@ -78,14 +78,14 @@ pub trait Variants {
 
 /// A pattern folded on the fly: no allocation, used when the pattern is not a constant.
 #[derive(Debug, Clone, Copy)]
-pub struct Folded<'p> {
+pub(crate) struct Folded<'p> {
     pattern: &'p [u8],
     valid: bool,
 }
 
 impl<'p> Folded<'p> {
     /// Views `pattern` for `[c]` matching (one validation pass over it).
-    pub fn new(pattern: &'p [u8]) -> Folded<'p> {
+    pub(crate) fn new(pattern: &'p [u8]) -> Folded<'p> {
         Folded { pattern, valid: case_mappable(pattern) }
     }
 }
@@ -132,7 +132,7 @@ impl Variants for CaseFold {
 }
 
 /// Whether `text` equals the pattern under `[c]`.
-pub fn equals_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
+pub(crate) fn equals_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     pattern.valid() && text.len() == pattern.len() && matches_at(text, 0, pattern)
 }
 
@@ -143,19 +143,19 @@ fn matches_at<V: Variants + ?Sized>(text: &[u8], start: usize, pattern: &V) -> b
 }
 
 /// Whether `text` begins with the pattern under `[c]`.
-pub fn begins_with_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
+pub(crate) fn begins_with_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     pattern.valid() && matches_at(text, 0, pattern)
 }
 
 /// Whether `text` ends with the pattern under `[c]`.
-pub fn ends_with_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
+pub(crate) fn ends_with_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     pattern.valid()
         && text.len() >= pattern.len()
         && matches_at(text, text.len() - pattern.len(), pattern)
 }
 
 /// Whether `text` contains the pattern under `[c]`; the empty pattern is in every text.
-pub fn contains_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
+pub(crate) fn contains_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     if pattern.is_empty() {
         return true;
     }
@@ -165,7 +165,7 @@ pub fn contains_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
 }
 
 /// Whether `text` contains `pattern` byte for byte; the empty pattern is in every text.
-pub fn contains(text: &[u8], pattern: &[u8]) -> bool {
+pub(crate) fn contains(text: &[u8], pattern: &[u8]) -> bool {
     match pattern.len() {
         0 => true,
         n if n > text.len() => false,
@@ -230,12 +230,37 @@ fn one_char(text: &[u8], i: usize) -> usize {
 /// a plain glob is realm-core's end-of-text rule, kept exactly: when the text is used up, the
 /// rest of the pattern matches only if it is empty or a single `*`.
 fn like_impl<P: LikeBytes>(text: &[u8], pattern: &P) -> bool {
+    like_counted(text, pattern, &mut NoCount)
+}
+
+/// Counts the matcher's loop iterations, so that a test can hold the bound above to a number;
+/// the production instance counts nothing and compiles away.
+trait Steps {
+    fn step(&mut self);
+}
+
+struct NoCount;
+
+impl Steps for NoCount {
+    #[inline(always)]
+    fn step(&mut self) {}
+}
+
+#[cfg(test)]
+impl Steps for u64 {
+    fn step(&mut self) {
+        *self += 1;
+    }
+}
+
+fn like_counted<P: LikeBytes, S: Steps>(text: &[u8], pattern: &P, steps: &mut S) -> bool {
     let n = text.len();
     let m = pattern.len();
     let mut i = 0; // text position
     let mut j = 0; // pattern position
     let mut star: Option<(usize, usize)> = None; // (text position, pattern position after `*`)
     loop {
+        steps.step();
         if i == n {
             if j == m || (j + 1 == m && pattern.get(j) == Some(b'*')) {
                 return true;
@@ -278,12 +303,12 @@ fn like_impl<P: LikeBytes>(text: &[u8], pattern: &P) -> bool {
 }
 
 /// `text LIKE pattern`, case-sensitive: `*` any bytes, `?` one character, no escapes, anchored.
-pub fn like(text: &[u8], pattern: &[u8]) -> bool {
+pub(crate) fn like(text: &[u8], pattern: &[u8]) -> bool {
     like_impl(text, &Exact(pattern))
 }
 
 /// `text LIKE[c] pattern` with the pattern's case variants.
-pub fn like_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
+pub(crate) fn like_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     // realm-core matches a pattern it cannot case-map as if it were empty.
     if !pattern.valid() {
         return text.is_empty();
@@ -293,7 +318,7 @@ pub fn like_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
 
 /// The string operators (the haystack is the left operand, the pattern the right).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StringOp {
+pub(crate) enum StringOp {
     /// `BEGINSWITH`
     BeginsWith,
     /// `ENDSWITH`
@@ -305,7 +330,7 @@ pub enum StringOp {
 }
 
 /// Applies `op` to two non-null operands; `ci` selects `[c]`.
-pub fn apply(op: StringOp, text: &[u8], pattern: &[u8], ci: bool) -> bool {
+pub(crate) fn apply(op: StringOp, text: &[u8], pattern: &[u8], ci: bool) -> bool {
     if ci {
         let p = Folded::new(pattern);
         match op {
@@ -331,7 +356,7 @@ pub fn apply(op: StringOp, text: &[u8], pattern: &[u8], ci: bool) -> bool {
 ///
 /// For binary properties realm-core differs in one case, `CONTAINS[c] NULL`, which matches only
 /// non-null values; pass `binary` to get that.
-pub fn direct_null_rule(
+pub(crate) fn direct_null_rule(
     op: StringOp,
     text: Option<&[u8]>,
     pattern: Option<&[u8]>,
@@ -351,7 +376,12 @@ pub fn direct_null_rule(
 /// `mixed` (realm-core's value-level rules): CONTAINS with a null pattern matches every non-null
 /// haystack, LIKE matches when both are null, BEGINSWITH/ENDSWITH never match a null. `None`
 /// when neither is null.
-pub fn value_null_rule(op: StringOp, text: Option<&[u8]>, pattern: Option<&[u8]>) -> Option<bool> {
+#[cfg(test)]
+pub(crate) fn value_null_rule(
+    op: StringOp,
+    text: Option<&[u8]>,
+    pattern: Option<&[u8]>,
+) -> Option<bool> {
     match (op, text, pattern) {
         (_, Some(_), Some(_)) => None,
         (StringOp::Contains, t, None) => Some(t.is_some()),
@@ -427,6 +457,36 @@ pub(crate) mod reference {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The hostile patterns of the hostile-input tests, with the number of loop iterations the
+    /// matcher takes: at most (|text| + 1) × (|pattern| + 2), where a matcher that retried every
+    /// star would need exponentially many.
+    #[test]
+    fn like_steps_are_bounded_by_text_times_pattern() {
+        let text = "a".repeat(20_000);
+        let cases = [
+            (format!("{}b", "*a".repeat(5_000)), false),
+            (format!("{}a", "*a".repeat(5_000)), true),
+            (format!("{}*", "?*".repeat(5_000)), true),
+            ("?".repeat(20_001), false),
+            ("*".repeat(10_000), true),
+            ("*a*a*a*a*a*a*a*a*a*a*b".to_owned(), false),
+        ];
+        for (pattern, expected) in cases {
+            let mut steps = 0_u64;
+            let got = like_counted(text.as_bytes(), &Exact(pattern.as_bytes()), &mut steps);
+            assert_eq!(got, expected, "{}", &pattern[..20.min(pattern.len())]);
+            let bound = (text.len() as u64 + 1) * (pattern.len() as u64 + 2);
+            assert!(steps <= bound, "{steps} steps, bound {bound}");
+            assert!(steps >= text.len().min(pattern.len()) as u64, "{steps} steps");
+        }
+        // Ten stars over a short text: a backtracking matcher explores C(40, 10) placements;
+        // this one stays linear in the text for each star.
+        let mut steps = 0_u64;
+        let short = "a".repeat(40);
+        assert!(!like_counted(short.as_bytes(), &Exact(b"*a*a*a*a*a*a*a*a*a*a*b"), &mut steps));
+        assert!(steps <= 41 * 24, "{steps}");
+    }
 
     fn like_ci(text: &str, pattern: &str) -> bool {
         like_ins(text.as_bytes(), &CaseFold::new(pattern.as_bytes()))

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use flexrules::Outcome;
+use flexrules::NodeResult;
 use flexrules::app::App;
 use flexrules::judge::{
     Changeset, Reason, Session, State, Subscription, Verdict, WhichCheck, WriteExplanation,
@@ -33,7 +33,7 @@ fn load_app(case: &Json, file: &str) -> App {
     builder.build().unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
-fn tree_result(e: &WriteExplanation, title_part: &str) -> Vec<Outcome> {
+fn tree_result(e: &WriteExplanation, title_part: &str) -> Vec<NodeResult> {
     e.sections
         .iter()
         .filter(|s| s.title.contains(title_part))
@@ -53,13 +53,13 @@ fn supports(e: &WriteExplanation, at: &str) {
             check: WhichCheck::WriteFilterBefore | WhichCheck::WriteFilterAfter,
             ..
         } => {
-            assert!(tree_result(e, "write filter").contains(&Outcome::False), "{at}");
+            assert!(tree_result(e, "write filter").contains(&NodeResult::False), "{at}");
         }
         Reason::OutsideView { .. } => {
             let view = tree_result(e, "query view");
             let read = tree_result(e, "read filter");
             assert!(
-                !view.contains(&Outcome::True) || read.contains(&Outcome::False),
+                !view.contains(&NodeResult::True) || read.contains(&NodeResult::False),
                 "{at}: in view by its explanation"
             );
         }

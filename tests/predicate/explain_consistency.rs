@@ -14,25 +14,25 @@ use crate::common::oracle::schema_of;
 use bson::{Bson, Document};
 use flexrules::document::DocRef;
 use flexrules::schema::Table;
-use flexrules::{Explanation, Limits, Outcome, compile, parse};
+use flexrules::{Explanation, Limits, NodeResult, compile, parse};
 use serde_json::Value;
 
 /// Checks the short-circuit shape: in AND/OR, children after the deciding one are skipped.
 fn well_formed(e: &Explanation) -> bool {
-    if e.outcome == Outcome::Skipped {
-        return e.children.iter().all(|c| c.outcome == Outcome::Skipped && well_formed(c));
+    if e.outcome == NodeResult::Skipped {
+        return e.children.iter().all(|c| c.outcome == NodeResult::Skipped && well_formed(c));
     }
     let stop = match e.text.as_str() {
-        "AND" => Outcome::False,
-        "OR" => Outcome::True,
+        "AND" => NodeResult::False,
+        "OR" => NodeResult::True,
         _ => return e.children.iter().all(well_formed),
     };
     let mut decided = false;
     for c in &e.children {
-        if decided && c.outcome != Outcome::Skipped {
+        if decided && c.outcome != NodeResult::Skipped {
             return false;
         }
-        if !decided && c.outcome == Outcome::Skipped {
+        if !decided && c.outcome == NodeResult::Skipped {
             return false;
         }
         if c.outcome == stop {
@@ -79,7 +79,7 @@ fn explanations_agree_with_evaluation() {
         let p = compiled.predicate();
         for d in &objects {
             let e = p.explain(&DocRef::decoded(d));
-            let want = if p.matches(d) { Outcome::True } else { Outcome::False };
+            let want = if p.matches(d) { NodeResult::True } else { NodeResult::False };
             assert_eq!(e.outcome, want, "{q} on {d}\n{}", e.to_text());
             assert!(well_formed(&e), "{q} on {d}\n{}", e.to_text());
             checked += 1;

@@ -21,4 +21,3 @@ mod reference;
 mod set;
 mod translate_cases;
 mod translate_corpus;
-mod value_tables;

@@ -13,7 +13,13 @@ fn kind_name(kind: &ParseErrorKind) -> &'static str {
         ParseErrorKind::InvalidTimestamp { .. } => "invalid-timestamp",
         ParseErrorKind::BacklinkWithoutName => "backlink",
         ParseErrorKind::ArgumentIndexTooLarge { .. } => "argument-index",
-        _ => "other",
+        ParseErrorKind::TooLong { .. } => "too-long",
+        ParseErrorKind::TooDeep { .. } => "too-deep",
+        ParseErrorKind::ListTooLong { .. } => "list-too-long",
+        ParseErrorKind::TooManyTerms { .. } => "too-many-terms",
+        ParseErrorKind::Internal { .. } => "internal",
+        // A kind added later must be named here before the fixture can use it.
+        other => panic!("kind_name does not know {other:?}"),
     }
 }
 

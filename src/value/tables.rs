@@ -10,9 +10,9 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
-use flexrules::value::numeric::{self, Number};
-use flexrules::value::string::{self, CaseFold, Folded, StringOp};
-use flexrules::value::{Decimal128, Scalar, Timestamp, TimestampError};
+use crate::value::numeric::{self, Number};
+use crate::value::string::{self, CaseFold, Folded, StringOp};
+use crate::value::{Decimal128, Scalar, Timestamp, TimestampError};
 
 /// The data rows of a fixture (comments and blank lines skipped), split on tabs, with the line
 /// number for messages.
@@ -88,7 +88,7 @@ fn string_operator_table() {
             ("value", Some(op)) => {
                 let s = |v: Option<&'static [u8]>| v.map_or(Scalar::Null, Scalar::String);
                 let (t, p) = (nullable_static(text), nullable_static(pattern));
-                let via_scalar = flexrules::value::string_op(op, &s(t), &s(p), ci);
+                let via_scalar = crate::value::string_op(op, &s(t), &s(p), ci);
                 if let Some(rule) = string::value_null_rule(op, t, p) {
                     assert_eq!(rule, via_scalar, "string_ops.tsv:{line}: null rules disagree");
                 }
