@@ -6,10 +6,20 @@
 //! as a server does. The stages, each a module with its own error type:
 //!
 //! ```text
-//! RQL text ─► rql::parse ─► Query ─► compile (+ schema::Table, arguments) ─► Predicate
-//! app dir  ─► app::App ─► rules (roles, expansions) ─► bind(user) ─► Filter (MongoDB semantics)
+//! RQL text ─► rql::parse ─► Query ─► compile (+ table, arguments) ─► Predicate      RQL semantics
+//! app dir  ─► app::App ─► rules (roles, expansions) ─► bind(user) ─► rules::Filter  MongoDB semantics
+//!                both read fields through `document` (raw or decoded BSON)
 //! judge::Session { role and view per table } ─► judge(changeset) ─► verdicts + compensating write
 //! ```
+//!
+//! There are two intermediate representations, one per semantics, over one document layer:
+//! [`Predicate`] evaluates with realm-core's query semantics (its null rules, numeric
+//! cross-type comparison, `[c]` folding, quantifiers over lists), and [`rules::Filter`] with
+//! MongoDB's matching semantics (arrays element-wise, missing versus null, type brackets), since
+//! subscriptions are RQL and permissions are MongoDB expressions. Both read fields through
+//! [`document`], which gives the same answers over raw bytes and decoded documents. The judge
+//! combines them: the role's filters decide what a user may write, the subscriptions' predicates
+//! what the client may see.
 //!
 //! - [`rql`]: the pest grammar, the syntax tree and its canonical printer, parse errors.
 //! - [`compile`] / [`Predicate`]: realm-core's bind-time rules and evaluation semantics, over
@@ -17,7 +27,11 @@
 //! - [`app`] and [`rules`]: exported App Services apps, roles, expansions, role selection and
 //!   Sync-compatibility validation.
 //! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
-//! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run.
+//! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run (from the
+//!   first IR to the second's language).
+//!
+//! The command line (`flexrules`) is a crate of its own in the same workspace, built on this
+//! public API only; an embedder's build compiles none of it.
 //!
 //! Input is untrusted everywhere: every recursion is bounded by [`Limits`], and no input makes the
 //! crate panic.

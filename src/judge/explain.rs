@@ -8,8 +8,6 @@
 //! check looks at. Every check is shown even when an earlier one already decided the verdict;
 //! the verdict names the one that did.
 
-use std::collections::BTreeMap;
-
 use bson::Document;
 use serde_json::{Value as Json, json};
 
@@ -49,17 +47,9 @@ impl Session {
     /// Explains the verdict for every object `changeset` writes, against the session's current
     /// state (which is not changed: judge the changeset afterwards to apply it).
     pub fn explain(&self, changeset: &Changeset) -> Vec<WriteExplanation> {
-        // Writes grouped by object, in the order each object is first written (as judging does).
-        let mut groups: Vec<(&str, &Key, Vec<&Write>)> = Vec::new();
-        let mut position: BTreeMap<(&str, &Key), usize> = BTreeMap::new();
-        for w in &changeset.writes {
-            let at = *position.entry((w.table(), w.pk())).or_insert(groups.len());
-            match groups.get_mut(at) {
-                Some((_, _, list)) => list.push(w),
-                None => groups.push((w.table(), w.pk(), vec![w])),
-            }
-        }
-        groups
+        // Each object explained once, in the order judging decides it.
+        changeset
+            .by_object()
             .into_iter()
             .map(|(table, pk, writes)| self.explain_group(table, pk, &writes))
             .collect()

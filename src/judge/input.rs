@@ -3,6 +3,8 @@
 //! Values are MongoDB Extended JSON. Every refusal names the JSON pointer of the node at fault,
 //! so the command line can add the file and line.
 
+use std::collections::BTreeMap;
+
 use bson::{Bson, Document};
 use serde_json::Value as Json;
 
@@ -81,6 +83,23 @@ pub struct Changeset {
     pub server_version: Option<i64>,
     /// The writes, in order.
     pub writes: Vec<Write>,
+}
+
+impl Changeset {
+    /// The writes grouped by the object they write, in the order each object is first written:
+    /// a server decides each object once, on the result of all its writes, in that order.
+    pub(crate) fn by_object(&self) -> Vec<(&str, &Key, Vec<&Write>)> {
+        let mut groups: Vec<(&str, &Key, Vec<&Write>)> = Vec::new();
+        let mut position: BTreeMap<(&str, &Key), usize> = BTreeMap::new();
+        for w in &self.writes {
+            let at = *position.entry((w.table(), w.pk())).or_insert(groups.len());
+            match groups.get_mut(at) {
+                Some((_, _, list)) => list.push(w),
+                None => groups.push((w.table(), w.pk(), vec![w])),
+            }
+        }
+        groups
+    }
 }
 
 /// An input node that cannot be used.

@@ -221,44 +221,21 @@ fn decode_int(bytes: &[u8]) -> Result<(i64, &[u8]), KeyDecodeError> {
     Err(KeyDecodeError::Length)
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// The wire's base64: the standard alphabet with `=` padding, as realm-core's client writes and
+/// reads primary keys.
+const WIRE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 
 fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    let sym = |i: u32| char::from(*ALPHABET.get((i & 63) as usize).unwrap_or(&b'A'));
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(sym(n >> 18));
-        out.push(sym(n >> 12));
-        out.push(if chunk.len() > 1 { sym(n >> 6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(n) } else { '=' });
-    }
-    out
+    use base64::Engine as _;
+    WIRE.encode(bytes)
 }
 
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    let value = |c: u8| ALPHABET.iter().position(|&a| a == c).map(|p| p as u32);
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    let groups = bytes.len() / 4;
-    for (g, chunk) in bytes.chunks(4).enumerate() {
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && g + 1 != groups) {
-            return None;
-        }
-        let mut n: u32 = 0;
-        for &c in chunk.iter().take(4 - pad) {
-            n = (n << 6) | value(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let full = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend(full.iter().take(3 - pad));
-    }
-    Some(out)
+    use base64::Engine as _;
+    WIRE.decode(text).ok()
 }
 
 #[cfg(test)]

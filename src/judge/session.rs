@@ -200,16 +200,7 @@ impl Session {
     /// Judges one uploaded changeset: every object it writes is accepted (and applied to the
     /// state) or rejected, and a changeset with rejections yields one error 231.
     pub fn judge(&mut self, changeset: &Changeset) -> Outcome {
-        // Group the writes by object, in the order each object is first written.
-        let mut groups: Vec<(&str, &Key, Vec<&Write>)> = Vec::new();
-        let mut position: BTreeMap<(&str, &Key), usize> = BTreeMap::new();
-        for w in &changeset.writes {
-            let at = *position.entry((w.table(), w.pk())).or_insert(groups.len());
-            match groups.get_mut(at) {
-                Some((_, _, list)) => list.push(w),
-                None => groups.push((w.table(), w.pk(), vec![w])),
-            }
-        }
+        let groups = changeset.by_object();
         let mut outcome = Outcome {
             client_version: changeset.client_version,
             accepted: 0,

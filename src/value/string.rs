@@ -458,9 +458,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The hostile patterns of the hostile-input tests, with the number of loop iterations the
-    /// matcher takes: at most (|text| + 1) × (|pattern| + 2), where a matcher that retried every
-    /// star would need exponentially many.
+    /// Patterns built to make a backtracking matcher explode, in both case modes, with the
+    /// number of loop iterations the matcher takes: at most (|text| + 1) × (|pattern| + 2),
+    /// where a matcher that retried every star would need exponentially many.
     #[test]
     fn like_steps_are_bounded_by_text_times_pattern() {
         let text = "a".repeat(20_000);
@@ -473,12 +473,19 @@ mod tests {
             ("*a*a*a*a*a*a*a*a*a*a*b".to_owned(), false),
         ];
         for (pattern, expected) in cases {
-            let mut steps = 0_u64;
-            let got = like_counted(text.as_bytes(), &Exact(pattern.as_bytes()), &mut steps);
-            assert_eq!(got, expected, "{}", &pattern[..20.min(pattern.len())]);
             let bound = (text.len() as u64 + 1) * (pattern.len() as u64 + 2);
-            assert!(steps <= bound, "{steps} steps, bound {bound}");
-            assert!(steps >= text.len().min(pattern.len()) as u64, "{steps} steps");
+            let folded = CaseFold::new(pattern.as_bytes());
+            for ci in [false, true] {
+                let mut steps = 0_u64;
+                let got = if ci {
+                    like_counted(text.as_bytes(), &Insensitive(&folded), &mut steps)
+                } else {
+                    like_counted(text.as_bytes(), &Exact(pattern.as_bytes()), &mut steps)
+                };
+                let at = format!("{}… ci={ci}", &pattern[..20.min(pattern.len())]);
+                assert_eq!(got, expected, "{at}");
+                assert!(steps <= bound, "{at}: {steps} steps, bound {bound}");
+            }
         }
         // Ten stars over a short text: a backtracking matcher explores C(40, 10) placements;
         // this one stays linear in the text for each star.

@@ -11,8 +11,10 @@
 //! limit sit at the end: at the limit the input works, one past it the error is typed.
 //!
 //! The parser's own limits (nesting of brackets and `NOT`, query length, terms, list length,
-//! argument indices) have their boundary pairs in `rql_limits.rs`; here the same inputs are
-//! pushed through every later stage as well.
+//! argument indices) have their boundary pairs in `tests/rql/limits.rs`; here the same inputs are
+//! pushed through every later stage as well. LIKE patterns built to make a backtracking matcher
+//! explode are checked where the matcher's step count can be seen, in the value layer's
+//! `like_steps_are_bounded_by_text_times_pattern`.
 
 #![allow(
     clippy::unwrap_used,
@@ -157,28 +159,6 @@ fn in_lists_of_50000_elements_work_as_literals_and_arguments() {
     let mut hit = nums;
     hit.push(98_000);
     assert!(matches(&q, &thing(doc! {"nums": hit})));
-}
-
-#[test]
-fn like_patterns_with_thousands_of_wildcards_take_polynomial_time() {
-    // A matcher that retries every star would need exponentially many steps for these; retrying
-    // only the last star bounds the work by text length times pattern length. The step count
-    // itself is asserted by the value layer's `like_steps_are_bounded_by_text_times_pattern`;
-    // here the same patterns go through compile and evaluation, in both case modes.
-    let text = "a".repeat(20_000);
-    let cases = [
-        (format!("{}b", "*a".repeat(5_000)), false),
-        (format!("{}a", "*a".repeat(5_000)), true),
-        (format!("{}*", "?*".repeat(5_000)), true),
-        ("?".repeat(20_001), false),
-        ("*".repeat(10_000), true),
-    ];
-    for (pattern, expected) in cases {
-        for ci in ["", "[c]"] {
-            let q = compiled(&format!("name LIKE{ci} $0"), &[Bson::String(pattern.clone())]);
-            assert_eq!(matches(&q, &thing(doc! {"name": text.clone()})), expected, "{ci}");
-        }
-    }
 }
 
 #[test]
@@ -727,7 +707,7 @@ fn translate_survives_hostile_queries() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Limits as boundary pairs (the parser's own pairs are in `rql_limits.rs`)
+// Limits as boundary pairs (the parser's own pairs are in `tests/rql/limits.rs`)
 
 /// Queries exactly at the parser's limits: the compiler must accept whatever the parser does.
 fn at_parser_limits(l: &Limits) -> Vec<String> {

@@ -405,33 +405,16 @@ pub(super) fn timestamp(t: &TimestampLiteral, span: Span) -> Result<Ts, CompileE
     }
 }
 
-/// Standard base64 (`A–Z a–z 0–9 + /`, `=` padding); `None` when malformed.
+/// Standard base64 (`A–Z a–z 0–9 + /`); `None` when malformed. `B64"…"` literals are read as
+/// they always were here: `=` padding optional, unused low bits of the last symbol ignored.
 pub(super) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let trimmed = text.trim_end_matches('=');
-    if text.len() - trimmed.len() > 2 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for c in trimmed.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    if bits >= 6 {
-        return None;
-    }
-    Some(out)
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    LENIENT.decode(text).ok()
 }

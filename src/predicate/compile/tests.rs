@@ -91,4 +91,8 @@ fn base64_decodes_standard_alphabet() {
     assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
     assert_eq!(base64_decode("").unwrap(), b"");
     assert!(base64_decode("@@").is_none());
+    // Padding is optional in a `B64"…"` literal; a lone sixth symbol is never valid.
+    assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
+    assert!(base64_decode("aGVsb").is_none());
+    assert!(base64_decode("aG=Vs").is_none());
 }
