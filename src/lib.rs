@@ -78,6 +78,7 @@
 
 pub mod app;
 pub mod document;
+mod json;
 pub mod judge;
 pub mod limits;
 mod predicate;

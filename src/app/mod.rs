@@ -31,7 +31,7 @@ use crate::limits::Limits;
 use crate::rules::{
     Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
 };
-use crate::schema::{Table, pointer_token};
+use crate::schema::Table;
 
 /// A loaded app: collections with their schemas and roles, default roles, Sync configuration.
 #[derive(Debug, Clone)]
@@ -433,7 +433,7 @@ impl AppBuilder {
                 None => {}
                 Some(Json::Object(types)) => {
                     for (ty, roles) in types {
-                        let at = format!("/permissions/rules/{}", pointer_token(ty));
+                        let at = crate::json::child("/permissions/rules", ty);
                         let roles = read_roles(roles, path, &at, true, &limits)
                             .map_err(|e| rules_error(path, e))?;
                         match collections.iter_mut().find(|c| &c.name == ty) {
@@ -474,19 +474,11 @@ fn parse(path: &str, source: &Source) -> Result<Json, AppError> {
                 AppErrorKind::Json {
                     line: e.line(),
                     column: e.column(),
-                    message: json_message(&e),
+                    message: crate::json::message(&e),
                 },
             )
         }),
     }
-}
-
-/// serde_json's message without the position it appends (the error shows line and column
-/// itself).
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).map_or(text.clone(), str::to_owned)
 }
 
 fn names(path: &str, json: &Json, pointer: &str) -> Result<Vec<String>, AppError> {
@@ -498,7 +490,11 @@ fn names(path: &str, json: &Json, pointer: &str) -> Result<Vec<String>, AppError
         .enumerate()
         .map(|(i, item)| match item {
             Json::String(s) => Ok(s.clone()),
-            _ => Err(AppError::new(path, format!("{pointer}/{i}"), AppErrorKind::ExpectedNames)),
+            _ => Err(AppError::new(
+                path,
+                crate::json::index(pointer, i),
+                AppErrorKind::ExpectedNames,
+            )),
         })
         .collect()
 }
@@ -515,7 +511,7 @@ fn read_sync_config(path: &str, json: &Json) -> Result<(SyncConfig, Option<Json>
         None => {}
         Some(Json::Object(per)) => {
             for (coll, fields) in per {
-                let at = format!("/collection_queryable_fields_names/{}", pointer_token(coll));
+                let at = crate::json::child("/collection_queryable_fields_names", coll);
                 config.collection_queryable.insert(coll.clone(), names(path, fields, &at)?);
             }
         }

@@ -58,7 +58,7 @@ impl User {
         };
         let mut user = User::new(id);
         for (key, value) in map {
-            let pointer = format!("/{}", crate::schema::pointer_token(key));
+            let pointer = crate::json::child("", key);
             match key.as_str() {
                 "id" => continue,
                 "type" if !value.is_string() => {
@@ -86,7 +86,7 @@ impl User {
                 UserErrorKind::Json {
                     line: e.line(),
                     column: e.column(),
-                    message: crate::app::json_message(&e),
+                    message: crate::json::message(&e),
                 },
                 "",
             )

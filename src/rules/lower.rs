@@ -15,7 +15,6 @@ use serde_json::{Map, Value as Json};
 use super::error::{LowerError, LowerErrorKind};
 use super::expr::{CmpOp, Conversion, Expansion, Expr, Operand, Pattern, Test};
 use crate::limits::Limits;
-use crate::schema::pointer_token;
 
 /// Lowers one rule expression found at `pointer`.
 pub(crate) fn lower_expr(json: &Json, pointer: &str, limits: &Limits) -> Result<Expr, LowerError> {
@@ -67,9 +66,7 @@ fn conversion(name: &str) -> Option<Conversion> {
     }
 }
 
-fn child(pointer: &str, key: &str) -> String {
-    format!("{pointer}/{}", pointer_token(key))
-}
+use crate::json::child;
 
 /// Converts a JSON scalar written in a rule to BSON. Integers become int32 when they fit (as
 /// MongoDB's shell would store them); numeric comparison makes the choice invisible.
@@ -190,7 +187,7 @@ impl Lowerer<'_> {
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| self.expr(item, &format!("{pointer}/{i}"), depth))
+            .map(|(i, item)| self.expr(item, &crate::json::index(pointer, i), depth))
             .collect()
     }
 
@@ -342,7 +339,7 @@ impl Lowerer<'_> {
                 let operands = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.operand(item, &format!("{pointer}/{i}"), depth + 1))
+                    .map(|(i, item)| self.operand(item, &crate::json::index(pointer, i), depth + 1))
                     .collect::<Result<Vec<_>, _>>()?;
                 if operands.iter().all(|o| matches!(o, Operand::Literal(_))) {
                     let literals = operands

@@ -26,7 +26,6 @@ use super::error::{LowerError, RulesError, RulesErrorKind};
 use super::expr::Expr;
 use super::lower::lower_expr;
 use crate::limits::Limits;
-use crate::schema::pointer_token;
 
 /// One role, in the current format's terms, with where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,9 +172,7 @@ const CURRENT_KEYS: &[&str] = &[
 
 const LEGACY_KEYS: &[&str] = &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
 
-fn child(pointer: &str, key: &str) -> String {
-    format!("{pointer}/{}", pointer_token(key))
-}
+use crate::json::child;
 
 /// Reads a role list (`roles` of `rules.json`/`default_rule.json`, or a legacy role array) found
 /// at `pointer` in `file`.
@@ -191,7 +188,7 @@ pub(crate) fn read_roles(
     };
     let mut roles: Vec<Role> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let at = format!("{pointer}/{i}");
+        let at = crate::json::index(pointer, i);
         let Json::Object(map) = item else {
             return Err(RulesError::new(RulesErrorKind::ExpectedObject, at));
         };

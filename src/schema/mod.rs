@@ -205,11 +205,6 @@ impl Property {
     }
 }
 
-/// Escapes a JSON object key for use in a JSON pointer (RFC 6901).
-pub(crate) fn pointer_token(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 fn read_object(
     name: &str,
     node: &Map<String, Json>,
@@ -249,7 +244,7 @@ fn read_object(
         None => {}
         Some(Json::Object(props)) => {
             for (prop_name, prop) in props {
-                let prop_pointer = format!("{pointer}/properties/{}", pointer_token(prop_name));
+                let prop_pointer = crate::json::child(&format!("{pointer}/properties"), prop_name);
                 let required = required.contains(&prop_name.as_str());
                 properties.push(read_property(
                     name,
