@@ -86,14 +86,14 @@ pub mod rql;
 pub mod rules;
 pub mod schema;
 pub mod span;
-pub mod translate;
 pub mod value;
 
 pub use limits::Limits;
+pub use predicate::translate;
+pub use predicate::translate::{TranslateError, translate};
 pub use predicate::{
     CompileError, CompileErrorKind, CompiledQuery, Explanation, NodeResult, Objects, Predicate,
     PredicateSet, compile,
 };
 pub use rql::{ParseError, Query, parse};
 pub use span::{LineCol, Span};
-pub use translate::{TranslateError, translate};

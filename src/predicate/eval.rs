@@ -67,13 +67,13 @@ impl Predicate {
 
     /// Evaluates one node of this predicate's tree on `doc` (for explanations, which walk the
     /// tree themselves). Fields are looked up by name rather than scanned into slots.
-    pub(crate) fn eval_node<'a>(&'a self, c: &'a Cond, doc: DocRef<'a>) -> bool {
+    pub(super) fn eval_node<'a>(&'a self, c: &'a Cond, doc: DocRef<'a>) -> bool {
         let ctx = Ctx { slots: &[], doc, elem: None, fields: &self.names };
         eval_cond(c, &ctx)
     }
 
     /// The value of a sort or distinct key for one document (`None`: a link on the way is null).
-    pub(crate) fn key_value<'a>(path: &'a PathExpr, doc: DocRef<'a>) -> Option<Val<'a>> {
+    pub(super) fn key_value<'a>(path: &'a PathExpr, doc: DocRef<'a>) -> Option<Val<'a>> {
         let First::Element(head) = &path.first else { return None };
         let mut node = doc.field(head);
         for step in path.steps.iter() {

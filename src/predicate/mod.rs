@@ -5,10 +5,11 @@
 //! scan of the document's top-level fields, and no allocation.
 //!
 //! The IR is a tree of [`Cond`] nodes. Logical nodes (`And`, `Or`, `Not`, `True`, `False`) are
-//! shared by every front end; each leaf says which comparison semantics it uses. Today there is
-//! one family of leaves, [`Cond::Rql`], with realm-core's semantics (nulls, lists, quantifiers,
-//! numeric cross-type rules). A second family with MongoDB filter semantics belongs next to it as
-//! its own variant, built by its own compiler, and evaluated by its own leaf function.
+//! shared by every backend; the leaves, [`Cond::Rql`], carry realm-core's semantics (nulls, lists,
+//! quantifiers, numeric cross-type rules). The IR's types are private to this module and its
+//! children, which are its backends: evaluation (`eval`), explanation (`explain`), shared scans
+//! over many predicates (`set`) and translation to MongoDB filters ([`translate`]). MongoDB's
+//! own matching semantics live in the rules engine's filter IR, over the same document layer.
 
 mod compile;
 mod doc;
@@ -17,7 +18,8 @@ mod eval;
 mod explain;
 mod post;
 mod set;
-pub(crate) mod val;
+pub mod translate;
+mod val;
 
 pub use compile::compile;
 pub use error::{CompileError, CompileErrorKind};
@@ -44,12 +46,12 @@ pub struct Predicate {
 
 impl Predicate {
     /// The root of the tree, for stages that walk the IR (translation, explanation).
-    pub(crate) fn root(&self) -> &Cond {
+    fn root(&self) -> &Cond {
         &self.root
     }
 
     /// The name of the top-level field read into `slot`.
-    pub(crate) fn field_name(&self, slot: usize) -> Option<&str> {
+    fn field_name(&self, slot: usize) -> Option<&str> {
         self.names.get(slot).map(|n| &**n)
     }
 }
@@ -66,7 +68,7 @@ const _: () = {
 // INVARIANT: the tree is no deeper than the `Limits::max_depth` it was compiled with, so
 // recursive evaluation is bounded.
 #[derive(Debug, Clone)]
-pub(crate) enum Cond {
+enum Cond {
     True,
     False,
     And(Box<[Cond]>),
@@ -78,7 +80,7 @@ pub(crate) enum Cond {
 
 impl Cond {
     /// `a AND b AND …`, flattened and folded.
-    pub(crate) fn and(items: Vec<Cond>) -> Cond {
+    fn and(items: Vec<Cond>) -> Cond {
         let mut out = Vec::with_capacity(items.len());
         for c in items {
             match c {
@@ -96,7 +98,7 @@ impl Cond {
     }
 
     /// `a OR b OR …`, flattened and folded.
-    pub(crate) fn or(items: Vec<Cond>) -> Cond {
+    fn or(items: Vec<Cond>) -> Cond {
         let mut out = Vec::with_capacity(items.len());
         for c in items {
             match c {
@@ -114,7 +116,7 @@ impl Cond {
     }
 
     /// `NOT c`, with constants folded and double negation removed.
-    pub(crate) fn not(c: Cond) -> Cond {
+    fn not(c: Cond) -> Cond {
         match c {
             Cond::True => Cond::False,
             Cond::False => Cond::True,
@@ -126,7 +128,7 @@ impl Cond {
 
 /// A constant, typed and converted at compile time.
 #[derive(Debug, Clone)]
-pub(crate) enum Const {
+enum Const {
     Null,
     Bool(bool),
     Int(i64),
@@ -142,7 +144,7 @@ pub(crate) enum Const {
 }
 
 impl Const {
-    pub(crate) fn val(&self) -> Val<'_> {
+    fn val(&self) -> Val<'_> {
         match self {
             Const::Null => Val::Null,
             Const::Bool(b) => Val::Bool(*b),
@@ -162,24 +164,24 @@ impl Const {
 
 /// A comparison leaf with realm-core semantics.
 #[derive(Debug, Clone)]
-pub(crate) struct Compare {
-    pub(crate) left: Operand,
-    pub(crate) op: Op,
-    pub(crate) right: Operand,
-    pub(crate) case_insensitive: bool,
-    pub(crate) level: Level,
+struct Compare {
+    left: Operand,
+    op: Op,
+    right: Operand,
+    case_insensitive: bool,
+    level: Level,
     /// Upper- and lower-case variants of a constant right side, for `[c]`.
     // INVARIANT: both variants have the byte length of the constant they were folded from.
-    pub(crate) folded: Option<Folded>,
-    pub(crate) kind: CompareKind,
+    folded: Option<Folded>,
+    kind: CompareKind,
 }
 
 /// The upper- and lower-case variants of a constant pattern.
-pub(crate) type Folded = crate::value::CaseFold;
+type Folded = crate::value::CaseFold;
 
 /// How the two sides are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CompareKind {
+enum CompareKind {
     /// `op` applied with the list and quantifier rules.
     Plain,
     /// `BETWEEN`: the right side holds exactly the two bounds.
@@ -190,15 +192,15 @@ pub(crate) enum CompareKind {
 
 /// One side of a comparison.
 #[derive(Debug, Clone)]
-pub(crate) struct Operand {
-    pub(crate) kind: OperandKind,
+struct Operand {
+    kind: OperandKind,
     /// The side denotes a list of values (per instance, for per-instance paths).
-    pub(crate) list: bool,
-    pub(crate) quantifier: Option<Quantifier>,
+    list: bool,
+    quantifier: Option<Quantifier>,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum OperandKind {
+enum OperandKind {
     Const(Const),
     Consts(Box<[Const]>),
     Path(PathExpr),
@@ -208,38 +210,38 @@ pub(crate) enum OperandKind {
 
 /// Arithmetic with at least one side read from the document (constant arithmetic is folded).
 #[derive(Debug, Clone)]
-pub(crate) struct Arith {
-    pub(crate) op: crate::rql::ast::ArithOp,
-    pub(crate) left: Operand,
-    pub(crate) right: Operand,
+struct Arith {
+    op: crate::rql::ast::ArithOp,
+    left: Operand,
+    right: Operand,
 }
 
 /// `SUBQUERY(path, $x, cond).@count`.
 #[derive(Debug, Clone)]
-pub(crate) struct SubqueryExpr {
+struct SubqueryExpr {
     /// Walks to the elements (embedded objects) the inner condition is applied to.
-    pub(crate) path: PathExpr,
-    pub(crate) cond: Cond,
+    path: PathExpr,
+    cond: Cond,
 }
 
 /// A key path resolved against the schema.
 #[derive(Debug, Clone)]
-pub(crate) struct PathExpr {
-    pub(crate) first: First,
-    pub(crate) steps: Box<[Step]>,
-    pub(crate) term: Term,
+struct PathExpr {
+    first: First,
+    steps: Box<[Step]>,
+    term: Term,
     /// Each node reached by `steps` is compared separately (a collection behind a list of
     /// objects), and the object matches if any of them does.
-    pub(crate) per_instance: bool,
+    per_instance: bool,
     /// The property is declared `float`: stored doubles read as 32-bit floats.
-    pub(crate) float: bool,
+    float: bool,
     /// The path ends on embedded objects, compared as links (object or null).
-    pub(crate) link: bool,
+    link: bool,
 }
 
 /// Where a path starts.
 #[derive(Debug, Clone)]
-pub(crate) enum First {
+enum First {
     /// A top-level field, by slot.
     Slot(usize),
     /// A field of the current subquery element.
@@ -248,7 +250,7 @@ pub(crate) enum First {
 
 /// One step of a path after its first field.
 #[derive(Debug, Clone)]
-pub(crate) enum Step {
+enum Step {
     /// A field of an embedded object (a to-one link): absent or null objects give null.
     Field(Box<str>),
     /// A field of an embedded object reached through a list of objects: a null object on the
@@ -265,7 +267,7 @@ pub(crate) enum Step {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Index {
+enum Index {
     First,
     Last,
     At(u64),
@@ -273,7 +275,7 @@ pub(crate) enum Index {
 
 /// What a path yields from each node its steps reach.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Term {
+enum Term {
     /// The value itself.
     Value,
     /// The elements of a collection.
@@ -289,14 +291,14 @@ pub(crate) enum Term {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Expand {
+enum Expand {
     Elements,
     Values,
     Keys,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SizeKind {
+enum SizeKind {
     /// A list, set or dictionary: absent counts 0.
     Collection,
     /// A string or binary: its length in bytes; null stays null.
@@ -308,7 +310,7 @@ pub(crate) enum SizeKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AggOp {
+enum AggOp {
     Min,
     Max,
     Sum,

@@ -15,7 +15,7 @@ pub struct CompiledQuery {
 
 /// One clause after the predicate.
 #[derive(Debug, Clone)]
-pub(crate) enum PostStep {
+pub(super) enum PostStep {
     /// Keys with `true` for ascending.
     Sort(Vec<(PathExpr, bool)>),
     Distinct(Vec<PathExpr>),
@@ -61,7 +61,7 @@ impl Objects for [Document] {
 }
 
 impl CompiledQuery {
-    pub(crate) fn new(predicate: Predicate, post: Vec<PostStep>) -> Self {
+    pub(super) fn new(predicate: Predicate, post: Vec<PostStep>) -> Self {
         CompiledQuery { predicate, post }
     }
 

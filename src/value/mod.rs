@@ -137,7 +137,7 @@ pub enum Scalar<'a> {
     Uuid([u8; 16]),
 }
 
-/// How NaN behaves in a comparison (see [`numeric`]).
+/// How NaN compares: IEEE rules in realm-core's column nodes, a total order elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NanRule {
     /// A comparison on a numeric column: IEEE, NaN equals nothing and orders with nothing.
