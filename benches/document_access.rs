@@ -2,9 +2,6 @@
 //! one-pass scanner, for an early field (#8, `miles`) and the last one (#21, `tail`), over
 //! documents shaped like those of performance.md §0.
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench setup on generated data")]
-
 use std::hint::black_box;
 
 use bson::{Bson, RawDocument, doc, oid::ObjectId};

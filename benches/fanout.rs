@@ -1,15 +1,6 @@
 //! One document against 1, 100 and 10,000 subscriptions of one table, through a `PredicateSet`
 //! (one scan, equality index on `ownerId`) and, for comparison, one predicate at a time.
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "bench setup on generated data"
-)]
-
 mod support;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

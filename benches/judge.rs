@@ -1,15 +1,6 @@
 //! Judging one uploaded changeset of 1,000 writes in a session with 10 subscriptions on `Car`
 //! (the `fixtures/apps/car` app: owners may write their own cars).
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "bench setup on generated data"
-)]
-
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use flexrules::app::App;
 use flexrules::judge::{Changeset, Session, Subscription};

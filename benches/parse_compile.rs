@@ -1,15 +1,6 @@
 //! Separate costs before evaluation: parsing and compiling a subscription, and loading a rule set
 //! and choosing a role for a user.
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "bench setup on generated data"
-)]
-
 mod support;
 
 use std::hint::black_box;

@@ -6,15 +6,6 @@
 //! Each representation is built only while its group runs, and every contender's hit count is
 //! checked against the raw-document closure's before it is timed.
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "bench setup on generated data"
-)]
-
 mod support;
 
 use std::hint::black_box;

@@ -4,14 +4,6 @@
 //! Filters: the seed's `{"ownerId": "%%user.id"}`, performance.md's
 //! `{"$or": [{"miles": {"$lt": 100}}, {"miles": null}]}`, and a three-conjunct role filter.
 
-#![allow(missing_docs, reason = "criterion generates the bench entry points")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "bench setup on generated data"
-)]
-
 use std::hint::black_box;
 
 use bson::{Bson, RawDocument, doc, oid::ObjectId};

@@ -10,14 +10,7 @@
 //!
 //! Run with `cargo run --release -p flexrules-bench --example throughput`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_precision_loss,
-    reason = "a measuring program over generated data"
-)]
+#![allow(clippy::cast_precision_loss, reason = "a measuring program over generated data")]
 
 #[path = "support/mod.rs"]
 mod support;

@@ -9,12 +9,7 @@
 #![allow(
     dead_code,
     unreachable_pub,
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "bench support over generated data: a failure is a bench failure"
+    reason = "shared by several bench programs, each of which uses only part of it"
 )]
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -96,6 +96,25 @@ pub enum ParseErrorKind {
     },
 }
 
+impl ParseErrorKind {
+    /// A stable, lowercase name for the kind (`syntax`, `too-deep`, …), for machines and test
+    /// fixtures: it does not change when the human message is reworded.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParseErrorKind::Syntax { .. } => "syntax",
+            ParseErrorKind::InvalidCharacter { .. } => "invalid-character",
+            ParseErrorKind::InvalidTimestamp { .. } => "invalid-timestamp",
+            ParseErrorKind::BacklinkWithoutName => "backlink",
+            ParseErrorKind::TooLong { .. } => "too-long",
+            ParseErrorKind::TooDeep { .. } => "too-deep",
+            ParseErrorKind::ListTooLong { .. } => "list-too-long",
+            ParseErrorKind::TooManyTerms { .. } => "too-many-terms",
+            ParseErrorKind::ArgumentIndexTooLarge { .. } => "argument-index",
+            ParseErrorKind::Internal { .. } => "internal",
+        }
+    }
+}
+
 /// The ways a `T<seconds>:<nanoseconds>` literal can be malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -2,6 +2,7 @@
 //! Services schema, built from the spec's column list the way `fixtures/oracle/diff.py` builds it,
 //! for the tests that run the corpus through the library.
 
+use bson::{Bson, Document};
 use serde_json::{Value, json};
 
 /// The bsonType App Services uses for a column type of the spec.
@@ -48,4 +49,25 @@ pub(crate) fn schema_of(t: &Value) -> Value {
         }
     }
     json!({"title": t["table"], "bsonType": "object", "required": required, "properties": props})
+}
+
+/// A table's objects as BSON documents.
+pub(crate) fn objects_of(table: &Value) -> Vec<Document> {
+    table["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| match Bson::try_from(o.clone()).unwrap() {
+            Bson::Document(d) => d,
+            other => panic!("object is not a document: {other}"),
+        })
+        .collect()
+}
+
+/// A corpus row's arguments (Extended JSON) as BSON values.
+pub(crate) fn args_of(row: &Value) -> Vec<Bson> {
+    row["args"]
+        .as_array()
+        .map(|a| a.iter().map(|v| Bson::try_from(v.clone()).unwrap()).collect())
+        .unwrap_or_default()
 }

@@ -2,13 +2,6 @@
 //! of the same name (`fuzz/fuzz_targets/<target>.rs`), so that what a fuzzer once found stays
 //! fixed in the normal suite, without a nightly toolchain.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::{Path, PathBuf};
 
 use bson::{Bson, Document, RawDocument, RawDocumentBuf};

@@ -16,14 +16,6 @@
 //! explode are checked where the matcher's step count can be seen, in the value layer's
 //! `like_steps_are_bounded_by_text_times_pattern`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::{Path, PathBuf};
 
 use bson::{Bson, Document, RawDocumentBuf, doc};

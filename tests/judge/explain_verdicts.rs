@@ -4,13 +4,6 @@
 //! write filter that is false; an out-of-view object shows no subscription or read filter that
 //! holds).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::Path;
 
 use flexrules::NodeResult;

@@ -3,14 +3,6 @@
 //! Each file names its evidence (a section of rules.md and, where there is one, the realm-core
 //! or SDK test it transcribes). See `fixtures/judge/README.md` for the format.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::Path;
 
 use flexrules::app::App;

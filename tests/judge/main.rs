@@ -1,13 +1,8 @@
 //! Judging uploaded changesets: the seed scenario, the judging fixtures, subscriptions and
 //! explained verdicts.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test failure is a panic")]
+#![allow(clippy::panic, clippy::indexing_slicing, reason = "a test failure is a panic")]
 
 mod explain_verdicts;
 mod fixtures;

@@ -4,12 +4,6 @@
 //! are compared here as the single lines a log holds. The command line's `demo` is checked
 //! against the same excerpts in the CLI's tests (`fixtures/demo/seed-blocks.txt`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::Path;
 
 use flexrules::app::App;

@@ -1,13 +1,6 @@
 //! Subscriptions against the Flexible Sync subset (rql.md §4, error 226), from
 //! `fixtures/judge/subscriptions.ndjson`; and the pre-check API, which must not change state.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::Path;
 
 use flexrules::app::App;

@@ -5,13 +5,6 @@
 //! geospatial data are listed with the reason in `fixtures/eval/bind/skip.tsv`; arguments the
 //! tests bound are in `fixtures/eval/bind/args.tsv`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::collections::HashMap;
 use std::fs;
 

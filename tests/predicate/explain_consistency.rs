@@ -2,14 +2,7 @@
 //! corpus that compiles and every object of its table; skipped nodes appear only after a sibling
 //! that decided its parent.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
-use crate::common::oracle::schema_of;
+use crate::common::oracle::{args_of, objects_of, schema_of};
 
 use bson::{Bson, Document};
 use flexrules::document::DocRef;
@@ -55,25 +48,14 @@ fn explanations_agree_with_evaluation() {
     let limits = Limits::default();
     let t = &spec["tables"][0];
     let table = Table::from_json(&schema_of(t)).unwrap();
-    let objects: Vec<Document> = t["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| match Bson::try_from(o.clone()).unwrap() {
-            Bson::Document(d) => d,
-            other => panic!("{other}"),
-        })
-        .collect();
+    let objects: Vec<Document> = objects_of(t);
     let mut checked = 0;
     for line in expected.lines().filter(|l| !l.trim().is_empty()) {
         let row: Value = serde_json::from_str(line).unwrap();
         if !row["ok"].as_bool().unwrap_or(false) || row["crash"].as_bool().unwrap_or(false) {
             continue;
         }
-        let args: Vec<Bson> = row["args"]
-            .as_array()
-            .map(|a| a.iter().map(|v| Bson::try_from(v.clone()).unwrap()).collect())
-            .unwrap_or_default();
+        let args: Vec<Bson> = args_of(&row);
         let q = row["q"].as_str().unwrap();
         let compiled = compile(&parse(q).unwrap(), &table, &args, &limits).unwrap();
         let p = compiled.predicate();

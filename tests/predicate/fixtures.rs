@@ -5,13 +5,6 @@
 //! (`shared/spec/rql.md`); a `note` says which rule a case pins. Cases whose `topic` names a
 //! realm-core quirk are also run by a test of that name.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::fs;
 
 use bson::{Bson, Document, RawDocumentBuf};

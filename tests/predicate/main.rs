@@ -1,13 +1,8 @@
 //! Compiled queries: realm-core's bind-time rules and evaluation semantics over raw and decoded
 //! documents, the value rules, predicate sets, explanations and translation to MongoDB filters.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test failure is a panic")]
+#![allow(clippy::panic, clippy::indexing_slicing, reason = "a test failure is a panic")]
 
 mod bind_errors;
 #[path = "../common/mod.rs"]

@@ -2,12 +2,6 @@
 //! seed subscription and a few string operators over raw and decoded documents, one by one and
 //! as one `PredicateSet`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
 #![expect(unsafe_code, reason = "a global allocator can only be written with unsafe code")]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -5,14 +5,7 @@
 //! storage); every query it refused must be refused. Queries that crashed realm-core are only
 //! required not to crash here.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
-use crate::common::oracle::schema_of;
+use crate::common::oracle::{args_of, objects_of, schema_of};
 
 use std::fs;
 
@@ -41,15 +34,7 @@ fn library_agrees_with_realm_core_on_every_oracle_query() {
     let mut checked = 0;
     for t in spec["tables"].as_array().unwrap() {
         let table = Table::from_json(&schema_of(t)).unwrap();
-        let objects: Vec<Document> = t["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| match Bson::try_from(o.clone()).unwrap() {
-                Bson::Document(d) => d,
-                other => panic!("object is not a document: {other}"),
-            })
-            .collect();
+        let objects: Vec<Document> = objects_of(t);
         let raw: Vec<bson::RawDocumentBuf> =
             objects.iter().map(|d| bson::RawDocumentBuf::try_from(d).unwrap()).collect();
         for line in expected.lines().filter(|l| !l.trim().is_empty()) {
@@ -58,10 +43,7 @@ fn library_agrees_with_realm_core_on_every_oracle_query() {
                 continue;
             }
             let q = row["q"].as_str().unwrap();
-            let args: Vec<Bson> = row["args"]
-                .as_array()
-                .map(|a| a.iter().map(|v| Bson::try_from(v.clone()).unwrap()).collect())
-                .unwrap_or_default();
+            let args: Vec<Bson> = args_of(&row);
             let compiled = parse(q).map_err(|e| e.to_string()).and_then(|ast| {
                 compile(&ast, &table, &args, &limits).map_err(|e| e.realm_message())
             });

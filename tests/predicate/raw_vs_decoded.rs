@@ -3,12 +3,6 @@
 //! randomly generated `Thing` objects (values of every type, including wrong ones, nulls and
 //! absent fields).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::fs;
 
 use bson::{Bson, Document, RawDocumentBuf};

@@ -9,12 +9,6 @@
 //! across integer and double), with ASCII-only strings so that case folding is ASCII folding.
 //! Patterns are never empty, which keeps null text (it matches no non-empty pattern) simple.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::cmp::Ordering;
 
 use bson::{Bson, Document};

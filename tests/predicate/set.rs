@@ -3,13 +3,6 @@
 //! generated sets drawn from `fixtures/set/queries.txt` (indexable equality and `IN` conjuncts
 //! over strings, ints, doubles, bools and `mixed`, next to conditions the index cannot use).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::fs;
 
 use bson::{Bson, Document, RawDocumentBuf};

@@ -3,13 +3,6 @@
 //! MongoDB semantics over `item.objects.ndjson`, and the query, evaluated with realm-core's, must
 //! both select the objects the case lists.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::fs;
 
 use bson::{Bson, Document};

@@ -8,14 +8,7 @@
 //! lists corpus rows whose filter is known to select differently, with the reason. A refusal of
 //! another kind, an unlisted mismatch, or a listed row that no longer mismatches fails the test.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
-use crate::common::oracle::schema_of;
+use crate::common::oracle::{args_of, objects_of, schema_of};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -93,15 +86,7 @@ fn translated_filters_select_what_realm_core_selects() {
         let table = Table::from_json(&schema).unwrap();
         let app = app_of(t, &schema);
         let table_name = t["table"].as_str().unwrap();
-        let objects: Vec<Document> = t["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| match Bson::try_from(o.clone()).unwrap() {
-                Bson::Document(d) => d,
-                other => panic!("object is not a document: {other}"),
-            })
-            .collect();
+        let objects: Vec<Document> = objects_of(t);
         for line in expected.lines().filter(|l| !l.trim().is_empty()) {
             let row: Value = serde_json::from_str(line).unwrap();
             if row["table"] != t["table"] || !row["ok"].as_bool().unwrap_or(false) {
@@ -109,10 +94,7 @@ fn translated_filters_select_what_realm_core_selects() {
             }
             let i = row["i"].to_string();
             let q = row["q"].as_str().unwrap();
-            let args: Vec<Bson> = row["args"]
-                .as_array()
-                .map(|a| a.iter().map(|v| Bson::try_from(v.clone()).unwrap()).collect())
-                .unwrap_or_default();
+            let args: Vec<Bson> = args_of(&row);
             if !valid_for_flexible_sync(&app, table_name, q, &args) {
                 continue;
             }

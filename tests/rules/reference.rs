@@ -9,12 +9,6 @@
 //! type bracket (numbers by value, strings bytewise, `false < true`), and `$gte`/`$lte` with null
 //! match what equality with null matches; `$ne` and `$nin` are the negations of `$eq` and `$in`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::cmp::Ordering;
 
 use bson::{Bson, Document};

@@ -1,12 +1,6 @@
 //! `flexrules check` as a program (cli.md): golden output for the files under
 //! `fixtures/judge/cli/` in both formats and styles, the JSON lines' shape, and exit codes.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::process::Output;
 
 use flexrules::judge::Key;

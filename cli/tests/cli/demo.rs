@@ -2,8 +2,6 @@
 //! for word (`fixtures/demo/seed-blocks.txt`, the page's excerpts as single log lines; blocks are
 //! separated by a blank line, and a log entry — a block opening with `Error:` — must appear whole).
 
-#![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
-
 #[test]
 fn the_demo_prints_the_seed_lines_word_for_word() {
     let out = crate::common::flexrules().arg("demo").output().unwrap();

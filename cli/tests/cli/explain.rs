@@ -4,8 +4,6 @@
 //! the second skipped); the second leaves the view (`miles < 100 → false (miles = 90000)`); the
 //! third fails the write filter bound to the user's id (`ownerId = "someOtherId"`).
 
-#![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
-
 fn run(args: &[&str]) -> String {
     let out = crate::common::flexrules()
         .args(args)

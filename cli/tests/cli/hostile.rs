@@ -3,12 +3,6 @@
 //! nested JSON in every input file, and answer with exit 1 and a message naming the file (and the
 //! line), never a crash. The library's entry points have their own hostile tests at the root.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -1,12 +1,6 @@
 //! `flexrules query` as a program: output format, batch lines, exit codes and error messages
 //! naming the file at fault, as the README's command-line section promises.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
-
 use std::process::Output;
 
 const SCHEMA: &str = "fixtures/eval/thing.schema.json";

@@ -1,8 +1,6 @@
 //! `flexrules translate` prints the filter as one line of relaxed Extended JSON and exits 0; a
 //! query with no exact filter, or one that does not compile, is an error (exit 1) naming why.
 
-#![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
-
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = crate::common::flexrules()
         .arg("translate")

@@ -2,8 +2,6 @@
 //! exit codes, from fixtures/validate/expected.json. Broken apps under fixtures/invalid-apps/
 //! must fail with an error naming the file and pointer (or line and column), never a panic.
 
-#![allow(clippy::unwrap_used, reason = "test code: a failure is a test failure")]
-
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;

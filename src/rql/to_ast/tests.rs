@@ -3,19 +3,13 @@
 //! printing of the result (or the error kind) with the row. A grammar edit that changes what a
 //! rule's children are shows up here, at the rule, rather than as a whole-query failure.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failure is a test failure"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test failure is a panic")]
+#![allow(clippy::panic, clippy::indexing_slicing, reason = "a test failure is a panic")]
 
 use pest::Parser;
 
 use super::{Builder, post_op, timestamp};
 use crate::Limits;
-use crate::rql::error::ParseErrorKind;
 use crate::rql::grammar::{RqlParser, Rule};
 
 /// Converts `text` with the function of `rule`; `Err` holds the error kind's name.
@@ -43,7 +37,7 @@ fn convert(rule: &str, text: &str) -> Result<String, String> {
     let mut pairs = RqlParser::parse(grammar_rule, text).map_err(|_| "no-parse".to_owned())?;
     let pair = pairs.next().expect("a pair");
     assert_eq!(pair.as_span().end(), text.len(), "{rule} did not read all of {text:?}");
-    let name = |e: crate::rql::ParseError| kind_name(e.kind()).to_owned();
+    let name = |e: crate::rql::ParseError| e.kind().name().to_owned();
     Ok(match rule {
         "constant" => b.constant(pair).map_err(name)?.to_string(),
         "list" => b.list(pair).map_err(name)?.to_string(),
@@ -61,21 +55,6 @@ fn convert(rule: &str, text: &str) -> Result<String, String> {
         "limit_clause" => b.limit_clause(pair).map_err(name)?.to_string(),
         _ => b.query(pair).map_err(name)?.to_string(),
     })
-}
-
-fn kind_name(kind: &ParseErrorKind) -> &'static str {
-    match kind {
-        ParseErrorKind::Syntax { .. } => "syntax",
-        ParseErrorKind::InvalidCharacter { .. } => "invalid-character",
-        ParseErrorKind::InvalidTimestamp { .. } => "invalid-timestamp",
-        ParseErrorKind::BacklinkWithoutName => "backlink",
-        ParseErrorKind::ArgumentIndexTooLarge { .. } => "argument-index",
-        ParseErrorKind::TooLong { .. } => "too-long",
-        ParseErrorKind::TooDeep { .. } => "too-deep",
-        ParseErrorKind::ListTooLong { .. } => "list-too-long",
-        ParseErrorKind::TooManyTerms { .. } => "too-many-terms",
-        ParseErrorKind::Internal { .. } => "internal",
-    }
 }
 
 #[test]
