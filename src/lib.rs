@@ -82,6 +82,7 @@ mod json;
 pub mod judge;
 pub mod limits;
 mod predicate;
+pub mod protocol;
 pub mod rql;
 pub mod rules;
 pub mod schema;

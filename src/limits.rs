@@ -30,6 +30,13 @@ pub struct Limits {
     /// Deepest nesting of embedded documents and arrays read from a BSON document. Default 100,
     /// MongoDB's own limit.
     pub max_document_depth: u32,
+    /// Largest sync protocol message, and largest body once decompressed, in bytes. Default
+    /// 16 MiB, the sync client's own hard limit for one UPLOAD; a zlib body that would inflate
+    /// past it is refused before it is inflated further.
+    pub max_message_bytes: usize,
+    /// Most instructions (interned strings included) in one changeset, and most changesets in one
+    /// UPLOAD. Default 1,000,000.
+    pub max_instructions: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +49,8 @@ impl Default for Limits {
             max_arguments: 1024,
             max_rule_depth: 64,
             max_document_depth: 100,
+            max_message_bytes: 16 << 20,
+            max_instructions: 1_000_000,
         }
     }
 }

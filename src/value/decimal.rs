@@ -124,6 +124,21 @@ impl Decimal128 {
         Parts::Finite { neg, coeff, exp: exp_raw - EXP_BIAS }
     }
 
+    /// `(-1)^neg × coeff × 10^exp` exactly, when the coefficient has at most 34 digits and the
+    /// exponent is in range (the sync protocol's form of a decimal).
+    pub(crate) fn from_parts(neg: bool, coeff: u128, exp: i32) -> Option<Decimal128> {
+        (coeff <= MAX_COEFF && (EXP_MIN..=EXP_MAX).contains(&exp))
+            .then(|| Decimal128::pack(neg, coeff, exp))
+    }
+
+    /// Sign, coefficient and exponent of a finite value; `None` for NaN and infinities.
+    pub(crate) fn finite_parts(self) -> Option<(bool, u128, i32)> {
+        match self.parts() {
+            Parts::Finite { neg, coeff, exp } => Some((neg, coeff, exp)),
+            Parts::Inf { .. } | Parts::NaN => None,
+        }
+    }
+
     /// Packs parts whose coefficient is at most 34 digits and whose exponent is in range.
     fn pack(neg: bool, coeff: u128, exp: i32) -> Decimal128 {
         let sign = if neg { SIGN_BIT } else { 0 };

@@ -6,5 +6,6 @@
 
 mod explain_verdicts;
 mod fixtures;
+mod protocol;
 mod seed;
 mod subscriptions;
