@@ -27,6 +27,7 @@
 //! - [`app`] and [`rules`]: exported App Services apps, roles, expansions, role selection and
 //!   Sync-compatibility validation.
 //! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
+//! - [`protocol`]: realm's sync protocol 14 messages and binary changesets, read and written.
 //! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run (from the
 //!   first IR to the second's language).
 //!

@@ -4,6 +4,7 @@
 //! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
 
 mod check;
+mod decode;
 mod demo;
 mod query;
 mod translate;
@@ -45,6 +46,8 @@ enum Command {
     /// filter with its bound values, the field permissions and the query view, each with the
     /// values read from the object (the same as `check --explain`).
     Explain(check::CheckArgs),
+    /// Print what a sync protocol message (UPLOAD, QUERY, IDENT, BIND) or a changeset holds.
+    Decode(decode::DecodeArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
 }
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             args.explain = true;
             check::run(&args, &mut stdout.lock(), &mut stderr.lock())
         }
+        Command::Decode(args) => decode::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)

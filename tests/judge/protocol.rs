@@ -311,3 +311,54 @@ fn server_messages_have_realm_cores_framing() {
     };
     assert_eq!(e.encode(), b"error 212 3 0 1\nbad");
 }
+
+/// Cars that tell the sample subscriptions apart.
+fn cars() -> Vec<bson::Document> {
+    use bson::doc;
+    let oid = bson::oid::ObjectId::parse_str("6424433fd4d9f52ee93ad58f").unwrap();
+    vec![
+        doc! {"_id": oid, "ownerId": "6424433e4d4b3c9f0a7a1b2c", "make": "Toyota", "miles": 2_i64,
+        "tags": ["red"], "features": {"color": "blue"}, "engine": {"horsepower": 200_i64}},
+        doc! {"_id": bson::oid::ObjectId::new(), "ownerId": "u2", "make": "Honda", "miles": 90_000_i64,
+        "model": "Civic", "tags": [], "features": {}},
+        doc! {"_id": bson::oid::ObjectId::new(), "ownerId": "u3", "make": "O'Brien \"quoted\" \\ back",
+        "tags": ["blue", "red"], "engine": {"horsepower": 100_i64}},
+        doc! {"_id": bson::oid::ObjectId::new(), "ownerId": "u4", "make": "toyota", "miles": 7_i64},
+        doc! {"_id": bson::oid::ObjectId::new(), "ownerId": "u5", "make": "Ford", "miles": 12_i64},
+    ]
+}
+
+#[test]
+fn realm_cores_serialised_queries_select_what_the_user_queries_select() {
+    // A server sees only `Query::get_description()` of each subscription; the RQL front end
+    // must read that dialect (`B64"…"`, `oid(…)`, `NULL`, `!(…)`, lower-case `or`/`between`)
+    // and mean the same as the user's query with its arguments.
+    let limits = Limits::default();
+    let schema = fs::read_to_string(dir().join("car.schema.json")).unwrap();
+    let table = flexrules::schema::Table::from_json_str(&schema).unwrap();
+    let pairs: Json = serde_json::from_str(
+        &fs::read_to_string(dir().join("client/query_descriptions.json")).unwrap(),
+    )
+    .unwrap();
+    let docs = cars();
+    let mut compared = 0;
+    for pair in pairs.as_array().unwrap() {
+        let Some(description) = pair["get_description"].as_str() else { continue };
+        let rql = pair["rql"].as_str().unwrap();
+        let args: Vec<bson::Bson> = pair["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| bson::Bson::try_from(a.clone()).unwrap())
+            .collect();
+        let user = flexrules::compile(&flexrules::parse(rql).unwrap(), &table, &args, &limits)
+            .unwrap_or_else(|e| panic!("{rql}: {e}"));
+        let served = flexrules::parse(description)
+            .map_err(|e| e.to_string())
+            .and_then(|q| flexrules::compile(&q, &table, &[], &limits).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| panic!("{description}: {e}"));
+        assert_eq!(served.run(docs.as_slice()), user.run(docs.as_slice()), "{rql} / {description}");
+        compared += 1;
+    }
+    assert!(compared >= 15, "only {compared} pairs");
+}

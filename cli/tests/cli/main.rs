@@ -6,6 +6,7 @@
 
 mod check;
 mod common;
+mod decode;
 mod demo;
 mod explain;
 mod hostile;
