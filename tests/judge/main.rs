@@ -10,6 +10,7 @@
 )]
 
 mod explain_verdicts;
+mod fanout;
 mod fixtures;
 mod seed;
 mod subscriptions;
