@@ -79,6 +79,7 @@
 
 pub mod app;
 pub mod document;
+pub mod fanout;
 mod json;
 pub mod judge;
 pub mod limits;

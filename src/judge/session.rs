@@ -192,6 +192,15 @@ impl Session {
         self.decide(table, pk, pre, &after)
     }
 
+    /// Whether `doc` of `table` is in the session's view: a subscription matches it and the
+    /// role may read it (the read or write filter holds), as the fan-out of a change needs.
+    pub fn in_view(&self, table: &str, doc: &Document) -> bool {
+        let Some(ts) = self.tables.get(table) else { return false };
+        let Some(role) = ts.choice.role() else { return false };
+        ts.view.first_match(doc).is_some()
+            && (holds(role.read_filter(), doc) || holds(role.write_filter(), doc))
+    }
+
     /// The role chosen for `table`, when it is subscribed.
     pub fn role_choice(&self, table: &str) -> Option<&RoleChoice> {
         self.tables.get(table).map(|t| &t.choice)

@@ -5,6 +5,7 @@
 #![allow(clippy::panic, clippy::indexing_slicing, reason = "a test failure is a panic")]
 
 mod explain_verdicts;
+mod fanout;
 mod fixtures;
 mod protocol;
 mod seed;
