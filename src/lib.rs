@@ -77,6 +77,7 @@
 //! into the MongoDB filter that selects the same documents, or refuses it when MongoDB cannot
 //! express it exactly (`flexrules translate`).
 
+pub mod api;
 pub mod app;
 pub mod document;
 pub mod fanout;

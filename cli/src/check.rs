@@ -6,15 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use serde_json::Value as Json;
 
+use flexrules::api::output;
 use flexrules::app::App;
 use flexrules::judge::{
     Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, state_entry_from_json,
 };
 use flexrules::rules::{Bindings, User};
-use flexrules::value::ejson;
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -140,15 +139,13 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         rejected += outcome.rejected.len();
         match args.format {
             Format::Json if args.explain => {
-                let mut line: Json =
-                    serde_json::from_str(&json_line(&outcome, style, &ctx)).unwrap_or(Json::Null);
-                if let Json::Object(m) = &mut line {
-                    let list = explained.iter().map(|e| e.to_json(style)).collect();
-                    m.insert("explanations".into(), Json::Array(list));
-                }
+                writeln!(out, "{}", output::explained_check_line(&outcome, style, &ctx, &explained))
+            }
+            Format::Json => {
+                let line = serde_json::to_string(&output::check_line(&outcome, style, &ctx))
+                    .unwrap_or_default();
                 writeln!(out, "{line}")
             }
-            Format::Json => writeln!(out, "{}", json_line(&outcome, style, &ctx)),
             Format::Text => {
                 let mut block = text_block(&outcome, style);
                 if args.explain {
@@ -175,57 +172,6 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         .map_err(write_err)?;
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct Line<'a> {
-    client_version: i64,
-    accepted: usize,
-    rejected: Vec<RejectedLine>,
-    error: Option<ErrorLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct RejectedLine {
-    table: String,
-    pk: Json,
-    reason: String,
-    log_reason: String,
-}
-
-#[derive(Serialize)]
-struct ErrorLine<'a> {
-    error_code: u16,
-    message: &'static str,
-    body: flexrules::judge::Body<'a>,
-    wire: String,
-    log: String,
-}
-
-/// The `--format json` line of one changeset (cli.md).
-pub(crate) fn json_line(outcome: &Outcome, style: Style, ctx: &ErrorContext) -> String {
-    let line = Line {
-        client_version: outcome.client_version,
-        accepted: outcome.accepted,
-        rejected: outcome
-            .rejected
-            .iter()
-            .map(|r| RejectedLine {
-                table: r.table.clone(),
-                pk: ejson::to_json(&r.pk.to_bson(), 4).unwrap_or(Json::Null),
-                reason: r.client_reason(style),
-                log_reason: r.log_reason(style),
-            })
-            .collect(),
-        error: outcome.error.as_ref().map(|e| ErrorLine {
-            error_code: flexrules::judge::CompensatingWrite::CODE,
-            message: style.compensating_write_message(),
-            body: e.body_fields(style, ctx),
-            wire: e.wire(style, ctx),
-            log: e.log_entry(style),
-        }),
-    };
-    serde_json::to_string(&line).unwrap_or_default()
 }
 
 /// The `--format text` block of one changeset.

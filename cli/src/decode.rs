@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use flexrules::Limits;
-use flexrules::protocol::{Changeset, Message, changeset_json};
+use flexrules::api::output;
 use serde_json::Value as Json;
 
 use crate::check::Format;
@@ -43,21 +43,7 @@ pub(crate) fn run(args: &DecodeArgs, out: &mut dyn Write, err: &mut dyn Write) -
 fn decode(args: &DecodeArgs) -> Result<Json, String> {
     let name = args.file.display();
     let bytes = std::fs::read(&args.file).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let limits = Limits::default();
-    // A message starts with its lowercase type and a space; a changeset starts with a type code.
-    let is_message = bytes.iter().take_while(|b| b.is_ascii_lowercase() || **b == b'_').count() > 0
-        && bytes.contains(&b'\n');
-    if is_message {
-        let m = Message::decode(&bytes, &limits).map_err(|e| format!("{name}: {e}"))?;
-        Ok(m.to_json())
-    } else {
-        let c = Changeset::decode(&bytes, &limits).map_err(|e| format!("{name}: {e}"))?;
-        let mut json = changeset_json(&c);
-        if let Json::Object(m) = &mut json {
-            m.insert("message".into(), Json::from("changeset"));
-        }
-        Ok(json)
-    }
+    output::decoded(&bytes, &Limits::default()).map_err(|e| format!("{name}: {e}"))
 }
 
 /// One line per header field and per instruction.

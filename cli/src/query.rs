@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use bson::{Bson, Document};
 use serde_json::Value as Json;
 
+use flexrules::api::output;
 use flexrules::limits::Limits;
 use flexrules::schema::Table;
 use flexrules::value::ejson;
@@ -48,14 +49,7 @@ fn run_inner(args: &QueryArgs, out: &mut dyn Write) -> Result<(), String> {
     let table =
         Table::from_json_str(&schema_text).map_err(|e| format!("{}#{e}", args.schema.display()))?;
     let objects = read_objects(&args.objects)?;
-    let keys: Vec<Json> = objects
-        .iter()
-        .map(|d| {
-            d.get("_id").map_or(Json::Null, |v| {
-                ejson::to_json(v, limits.max_document_depth).unwrap_or(Json::Null)
-            })
-        })
-        .collect();
+    let keys: Vec<Json> = objects.iter().map(|d| output::object_key(d, &limits)).collect();
     let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
     if let Some(batch) = &args.batch {
         // Read as bytes: a line that is not UTF-8 gets its own error answer, and the other
@@ -67,10 +61,10 @@ fn run_inner(args: &QueryArgs, out: &mut dyn Write) -> Result<(), String> {
                 .map_err(|_| BatchError::Line("invalid UTF-8".to_owned()))
                 .and_then(|line| batch_line(line, &table, &objects, &keys, &limits))
             {
-                Ok(matches) => serde_json::json!({ "matches": matches }),
-                Err(BatchError::Query(m)) => serde_json::json!({ "error": m }),
+                Ok(matches) => output::batch_matches(matches),
+                Err(BatchError::Query(m)) => output::batch_error(&m),
                 Err(BatchError::Line(m)) => {
-                    serde_json::json!({ "error": format!("{}:{}: {m}", batch.display(), n + 1) })
+                    output::batch_error(&format!("{}:{}: {m}", batch.display(), n + 1))
                 }
             };
             writeln!(out, "{answer}").map_err(write_err)?;

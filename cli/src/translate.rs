@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use bson::Bson;
 use serde_json::Value as Json;
 
 use flexrules::limits::Limits;
@@ -54,7 +53,6 @@ fn run_inner(args: &TranslateArgs, out: &mut dyn Write) -> Result<(), String> {
                 _ => e.to_string(),
             }
         })?;
-    let json = ejson::to_json(&Bson::Document(filter), limits.max_document_depth)
-        .map_err(|e| format!("the filter cannot be written as Extended JSON: {e}"))?;
+    let json = flexrules::api::output::filter(&filter, &limits)?;
     writeln!(out, "{json}").map_err(|e| format!("cannot write the output: {e}"))
 }
