@@ -197,8 +197,7 @@ impl Session {
     pub fn in_view(&self, table: &str, doc: &Document) -> bool {
         let Some(ts) = self.tables.get(table) else { return false };
         let Some(role) = ts.choice.role() else { return false };
-        ts.view.first_match(doc).is_some()
-            && (holds(role.read_filter(), doc) || holds(role.write_filter(), doc))
+        ts.view.first_match(doc).is_some() && readable(role, doc)
     }
 
     /// The role chosen for `table`, when it is subscribed.
@@ -297,7 +296,7 @@ impl Session {
         // The view: the post-image of a new object, otherwise the object as the server holds it.
         let Some(seen) = pre.or(post) else { return Verdict::Accepted };
         let matched = ts.view.first_match(seen);
-        let readable = holds(role.read_filter(), seen) || holds(role.write_filter(), seen);
+        let readable = readable(role, seen);
         if matched.is_none() || !readable {
             return reject(Reason::OutsideView {
                 matched_subscription: matched.filter(|_| !readable),
@@ -315,6 +314,11 @@ impl Session {
 /// Whether a role filter holds on `doc`; a document the filter cannot read denies.
 fn holds(filter: &Filter, doc: &Document) -> bool {
     filter.matches(&DocRef::decoded(doc)).unwrap_or(false)
+}
+
+/// Whether the role may read `doc`: a role that may write a document may also read it.
+fn readable(role: &SessionRole, doc: &Document) -> bool {
+    holds(role.read_filter(), doc) || holds(role.write_filter(), doc)
 }
 
 /// The permission check that fails, if any (rules.md §3.3, row 1).

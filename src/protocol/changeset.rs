@@ -121,6 +121,56 @@ pub enum Payload {
     Set,
 }
 
+impl Payload {
+    /// The payload's type tag on the wire (sync-protocol.md §1b).
+    pub fn type_code(&self) -> i64 {
+        match self {
+            Payload::Null => 0,
+            Payload::Int(_) => 1,
+            Payload::Bool(_) => 2,
+            Payload::String(_) => 3,
+            Payload::Binary(_) => 4,
+            Payload::Timestamp { .. } => 5,
+            Payload::Float(_) => 6,
+            Payload::Double(_) => 7,
+            Payload::Decimal(_) => 8,
+            Payload::Link { .. } => 9,
+            Payload::ObjectId(_) => 10,
+            Payload::Uuid(_) => 11,
+            Payload::ObjectValue => -2,
+            Payload::Dictionary => -3,
+            Payload::Erased => -4,
+            Payload::List => -5,
+            Payload::Set => -6,
+        }
+    }
+}
+
+/// The name realm-core gives a type tag, as a payload (0 is `Null`); `None` for an undefined tag.
+pub(crate) fn type_tag_name(tag: i64) -> Option<&'static str> {
+    Some(match tag {
+        0 => "Null",
+        1 => "Int",
+        2 => "Bool",
+        3 => "String",
+        4 => "Binary",
+        5 => "Timestamp",
+        6 => "Float",
+        7 => "Double",
+        8 => "Decimal",
+        9 => "Link",
+        10 => "ObjectId",
+        11 => "UUID",
+        -1 => "GlobalKey",
+        -2 => "ObjectValue",
+        -3 => "Dictionary",
+        -4 => "Erased",
+        -5 => "List",
+        -6 => "Set",
+        _ => return None,
+    })
+}
+
 /// What follows an `Update`'s value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateTail {
@@ -598,62 +648,36 @@ fn encode_path_instr(w: &mut Writer, p: &PathInstr) {
 }
 
 fn encode_payload(w: &mut Writer, p: &Payload) {
+    w.int(p.type_code());
     match p {
-        Payload::Null => w.int(0),
-        Payload::Int(v) => {
-            w.int(1);
-            w.int(*v);
-        }
-        Payload::Bool(b) => {
-            w.int(2);
-            w.bool(*b);
-        }
-        Payload::String(s) => {
-            w.int(3);
-            w.bytes(s.as_bytes());
-        }
-        Payload::Binary(b) => {
-            w.int(4);
-            w.bytes(b);
-        }
+        Payload::Int(v) => w.int(*v),
+        Payload::Bool(b) => w.bool(*b),
+        Payload::String(s) => w.bytes(s.as_bytes()),
+        Payload::Binary(b) => w.bytes(b),
         Payload::Timestamp { seconds, nanoseconds } => {
-            w.int(5);
             w.int(*seconds);
             w.int(*nanoseconds);
         }
-        Payload::Float(f) => {
-            w.int(6);
-            w.raw(&f.to_le_bytes());
-        }
-        Payload::Double(d) => {
-            w.int(7);
-            w.raw(&d.to_le_bytes());
-        }
+        Payload::Float(f) => w.raw(&f.to_le_bytes()),
+        Payload::Double(d) => w.raw(&d.to_le_bytes()),
         Payload::Decimal(d) => {
-            w.int(8);
             let (neg, coeff, exp) = d.finite_parts().unwrap_or((false, 0, 0));
             w.coefficient(coeff);
             w.int(i64::from(exp));
             w.bool(neg);
         }
         Payload::Link { table, key } => {
-            w.int(9);
             w.uint(u64::from(table.0));
             encode_key(w, key);
         }
-        Payload::ObjectId(b) => {
-            w.int(10);
-            w.raw(b);
-        }
-        Payload::Uuid(b) => {
-            w.int(11);
-            w.raw(b);
-        }
-        Payload::ObjectValue => w.int(-2),
-        Payload::Dictionary => w.int(-3),
-        Payload::Erased => w.int(-4),
-        Payload::List => w.int(-5),
-        Payload::Set => w.int(-6),
+        Payload::ObjectId(b) => w.raw(b),
+        Payload::Uuid(b) => w.raw(b),
+        Payload::Null
+        | Payload::ObjectValue
+        | Payload::Dictionary
+        | Payload::Erased
+        | Payload::List
+        | Payload::Set => {}
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::changeset::{
     Changeset, CollectionType, Instruction, PathElement, PathInstr, Payload, PrimaryKey, StrId,
-    TableType, UpdateTail,
+    TableType, UpdateTail, type_tag_name,
 };
 
 /// `{"interned_strings": [...], "instructions": [...]}`.
@@ -29,29 +29,13 @@ fn uuid(b: &[u8; 16]) -> String {
     format!("{}-{}-{}-{}-{}", part(0..8), part(8..12), part(12..16), part(16..20), part(20..32))
 }
 
-/// A type tag's name: the payload names, with 0 read as `Mixed` for a column or key type.
-fn type_name(tag: i64, zero: &'static str) -> Json {
-    Json::from(match tag {
-        0 => zero,
-        1 => "Int",
-        2 => "Bool",
-        3 => "String",
-        4 => "Binary",
-        5 => "Timestamp",
-        6 => "Float",
-        7 => "Double",
-        8 => "Decimal",
-        9 => "Link",
-        10 => "ObjectId",
-        11 => "UUID",
-        -1 => "GlobalKey",
-        -2 => "ObjectValue",
-        -3 => "Dictionary",
-        -4 => "Erased",
-        -5 => "List",
-        -6 => "Set",
-        _ => return Json::from(tag),
-    })
+/// A type tag's name, with 0 read as `Mixed` for a column or key type; an undefined tag as its
+/// number.
+fn type_name(tag: i64) -> Json {
+    match tag {
+        0 => Json::from("Mixed"),
+        t => type_tag_name(t).map_or(Json::from(t), Json::from),
+    }
 }
 
 fn key(c: &Changeset, k: &PrimaryKey) -> Json {
@@ -68,31 +52,37 @@ fn key(c: &Changeset, k: &PrimaryKey) -> Json {
 }
 
 fn payload(c: &Changeset, p: &Payload) -> Json {
-    let tagged = |name: &str, code: i64| json!({"type": name, "type_code": code});
-    let with = |name: &str, code: i64, value: Json| json!({"type": name, "type_code": code, "value": value});
+    let code = p.type_code();
+    let mut m = Map::new();
+    m.insert("type".into(), json!(type_tag_name(code).unwrap_or_default()));
+    m.insert("type_code".into(), json!(code));
+    let mut value = |v: Json| m.insert("value".into(), v);
     match p {
-        Payload::Null => tagged("Null", 0),
-        Payload::Int(v) => with("Int", 1, json!(v)),
-        Payload::Bool(b) => with("Bool", 2, json!(b)),
-        Payload::String(t) => with("String", 3, json!(t)),
-        Payload::Binary(b) => json!({"type": "Binary", "type_code": 4, "hex": hex(b)}),
-        Payload::Timestamp { seconds, nanoseconds } => json!({
-            "type": "Timestamp", "type_code": 5, "seconds": seconds, "nanoseconds": nanoseconds
-        }),
-        Payload::Float(f) => with("Float", 6, json!(f64::from(*f))),
-        Payload::Double(d) => with("Double", 7, json!(d)),
-        Payload::Decimal(d) => with("Decimal", 8, json!(d.to_string())),
-        Payload::Link { table, key: k } => json!({
-            "type": "Link", "type_code": 9, "target_table": s(c, *table), "target": key(c, k)
-        }),
-        Payload::ObjectId(b) => with("ObjectId", 10, json!(hex(b))),
-        Payload::Uuid(b) => with("UUID", 11, json!(uuid(b))),
-        Payload::ObjectValue => tagged("ObjectValue", -2),
-        Payload::Dictionary => tagged("Dictionary", -3),
-        Payload::Erased => tagged("Erased", -4),
-        Payload::List => tagged("List", -5),
-        Payload::Set => tagged("Set", -6),
-    }
+        Payload::Int(v) => value(json!(v)),
+        Payload::Bool(b) => value(json!(b)),
+        Payload::String(t) => value(json!(t)),
+        Payload::Float(f) => value(json!(f64::from(*f))),
+        Payload::Double(d) => value(json!(d)),
+        Payload::Decimal(d) => value(json!(d.to_string())),
+        Payload::ObjectId(b) => value(json!(hex(b))),
+        Payload::Uuid(b) => value(json!(uuid(b))),
+        Payload::Binary(b) => m.insert("hex".into(), json!(hex(b))),
+        Payload::Timestamp { seconds, nanoseconds } => {
+            m.insert("seconds".into(), json!(seconds));
+            m.insert("nanoseconds".into(), json!(nanoseconds))
+        }
+        Payload::Link { table, key: k } => {
+            m.insert("target_table".into(), s(c, *table));
+            m.insert("target".into(), key(c, k))
+        }
+        Payload::Null
+        | Payload::ObjectValue
+        | Payload::Dictionary
+        | Payload::Erased
+        | Payload::List
+        | Payload::Set => None,
+    };
+    Json::Object(m)
 }
 
 fn collection(t: CollectionType) -> &'static str {
@@ -140,7 +130,7 @@ fn instruction(c: &Changeset, i: &Instruction) -> Json {
             m.insert("table_type".into(), json!(t));
             if let Some(pk) = pk {
                 m.insert("pk_field".into(), s(c, pk.field));
-                m.insert("pk_type".into(), type_name(pk.ty, "Mixed"));
+                m.insert("pk_type".into(), type_name(pk.ty));
                 m.insert("pk_nullable".into(), json!(pk.nullable));
             }
         }
@@ -185,14 +175,14 @@ fn instruction(c: &Changeset, i: &Instruction) -> Json {
             m = head("AddColumn", 6);
             m.insert("table".into(), s(c, *table));
             m.insert("field".into(), s(c, *field));
-            m.insert("type".into(), type_name(*ty, "Mixed"));
+            m.insert("type".into(), type_name(*ty));
             m.insert("nullable".into(), json!(nullable));
             m.insert("collection_type".into(), json!(collection(*coll)));
             if let Some(t) = link_target {
                 m.insert("link_target_table".into(), s(c, *t));
             }
             if let Some(k) = key_type {
-                m.insert("key_type".into(), type_name(*k, "Mixed"));
+                m.insert("key_type".into(), type_name(*k));
             }
         }
         Instruction::EraseColumn { table, field } => {
