@@ -629,3 +629,82 @@ fn hostile_uploads_are_typed_errors_and_change_nothing() {
         }
     }
 }
+
+/// The demo's changesets (`fixtures/demo/changesets.ndjson`) as the UPLOAD messages a sync client
+/// would send for them, built with the project's encoder: CreateObject, then one Update per
+/// field, each string interned just before its first use. The client had integrated server
+/// version 2874, so the changesets become 2875, 2876 and 2878 and the two compensating writes
+/// 2877 and 2879, the versions the docs' log shows.
+fn demo_uploads() -> Vec<(String, Vec<u8>)> {
+    let text = fs::read_to_string(root().join("demo/changesets.ndjson")).unwrap();
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line: Json = serde_json::from_str(line).unwrap();
+        let cv = line["client_version"].as_u64().unwrap();
+        let mut cs = protocol::Changeset::new();
+        for w in line["writes"].as_array().unwrap() {
+            assert_eq!(w["op"], "insert", "the demo only inserts");
+            let Bson::Document(object) = bson(&w["object"]) else { panic!("object") };
+            let table = cs.intern(w["table"].as_str().unwrap());
+            let Some(Bson::ObjectId(oid)) = object.get("_id") else { panic!("_id") };
+            let pk = PrimaryKey::ObjectId(oid.bytes());
+            cs.push(Instruction::CreateObject { table, object: pk.clone() });
+            for (k, v) in &object {
+                let value = match v {
+                    Bson::ObjectId(_) => continue,
+                    Bson::String(s) => Payload::String(s.clone()),
+                    Bson::Int32(i) => Payload::Int(i64::from(*i)),
+                    Bson::Int64(i) => Payload::Int(*i),
+                    other => panic!("the demo writes no {other:?}"),
+                };
+                let field = cs.intern(k);
+                cs.push(Instruction::Update {
+                    at: PathInstr { table, object: pk.clone(), field, path: vec![] },
+                    value,
+                    tail: UpdateTail::IsDefault(false),
+                });
+            }
+        }
+        let bytes = Upload {
+            session_ident: 1,
+            progress_client_version: cv,
+            progress_server_version: 2874,
+            locked_server_version: 2874,
+            compressed: false,
+            entries: vec![UploadEntry {
+                client_version: cv,
+                last_integrated_server_version: 2874,
+                origin_timestamp: 376_137_590_000 + n as u64,
+                origin_file_ident: 0,
+                changeset: cs,
+            }],
+        }
+        .encode();
+        out.push((format!("cv{cv}.upload.bin"), bytes));
+    }
+    out
+}
+
+#[test]
+fn the_demo_uploads_are_the_encoders_bytes() {
+    // `FLEXRULES_BLESS=1` rewrites them.
+    let dir = root().join("demo/upload");
+    let bless = std::env::var_os("FLEXRULES_BLESS").is_some();
+    let uploads = demo_uploads();
+    assert_eq!(uploads.len(), 3);
+    for (name, bytes) in uploads {
+        let path = dir.join(&name);
+        if bless {
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(&path, &bytes).unwrap();
+        }
+        assert_eq!(fs::read(&path).unwrap(), bytes, "{name}: run with FLEXRULES_BLESS=1");
+        // realm's own framing: the decoder reads back what was encoded.
+        let protocol::Message::Upload(u) =
+            protocol::Message::decode(&bytes, &flexrules::Limits::default()).unwrap()
+        else {
+            panic!("{name}")
+        };
+        assert_eq!(u.encode(), bytes);
+    }
+}
