@@ -241,9 +241,11 @@ pub(crate) fn integrate(
     }
     let mut writes = Vec::with_capacity(run.objects.len());
     let mut pre_images = Vec::with_capacity(run.objects.len());
-    for o in run.objects {
-        writes_of(&o, &mut writes);
-        pre_images.push((o.table, o.key, o.pre));
+    for mut o in run.objects {
+        let pre = o.pre.clone();
+        let (table, key) = (o.table.clone(), o.key.clone());
+        writes_of(&mut o, &mut writes);
+        pre_images.push((table, key, pre));
     }
     Ok(Integrated {
         changeset: Changeset { client_version, server_version: None, writes },
@@ -253,7 +255,7 @@ pub(crate) fn integrate(
 
 /// The judge writes that take an object from its pre-image to its post-image, marking the
 /// touched fields as changed.
-fn writes_of(o: &Object, out: &mut Vec<Write>) {
+fn writes_of(o: &mut Object, out: &mut Vec<Write>) {
     let table = o.table.clone();
     let pk = o.key.clone();
     let update = |set: Document, unset: Vec<String>| Write::Update {
@@ -271,8 +273,14 @@ fn writes_of(o: &Object, out: &mut Vec<Write>) {
         out.push(update(Document::new(), Vec::new()));
         return;
     }
+    if o.pre.is_none()
+        && let Some(post) = o.post.take()
+    {
+        out.push(Write::Insert { table, pk, object: post });
+        return;
+    }
     match (&o.pre, &o.post) {
-        (None, Some(post)) => out.push(Write::Insert { table, pk, object: post.clone() }),
+        (None, Some(_)) => {}
         (Some(pre), Some(post)) => {
             let mut set = Document::new();
             for (k, v) in post {
@@ -318,8 +326,8 @@ struct Run<'a> {
     index: HashMap<(StrId, PrimaryKey), usize>,
 }
 
-impl Run<'_> {
-    fn string(&self, id: StrId) -> &str {
+impl<'a> Run<'a> {
+    fn string(&self, id: StrId) -> &'a str {
         // The decoder refuses references to strings not interned before them.
         self.cs.string(id).unwrap_or_default()
     }
@@ -562,13 +570,13 @@ impl Run<'_> {
 
     fn path_op(&mut self, at: &PathInstr, op: Op<'_>) -> Result<(), IntegrateErrorKind> {
         let cs = self.cs;
-        let table_name = self.string(at.table).to_owned();
-        let field = self.string(at.field).to_owned();
+        let table_name = self.string(at.table);
+        let field = self.string(at.field);
         let schemas = self.schemas;
         let schema = schemas
-            .table(&table_name)
-            .ok_or_else(|| IntegrateErrorKind::UnknownTable(table_name.clone()))?;
-        if schema.object().property(&field).is_none() || field == "_id" {
+            .table(table_name)
+            .ok_or_else(|| IntegrateErrorKind::UnknownTable(table_name.to_owned()))?;
+        if schema.object().property(field).is_none() || field == "_id" {
             return Err(IntegrateErrorKind::UnknownField(format!("{table_name}.{field}")));
         }
         let steps: Vec<Step<'_>> = at
@@ -582,15 +590,15 @@ impl Run<'_> {
         let o = self.object(at.table, &at.object)?;
         let Some(doc) = o.post.as_mut() else {
             o.missing = true;
-            o.touch(&field);
+            o.touch(field);
             return Ok(());
         };
-        let place = || describe(&table_name, &field, &steps);
+        let place = || describe(table_name, field, &steps);
         let existed = o.pre.is_some();
-        let written = apply_op(doc, schema.object(), &field, &steps, op, existed, cs)
+        let written = apply_op(doc, schema.object(), field, &steps, op, existed, cs)
             .map_err(|f| named(f, place))?;
         if written {
-            o.touch(&field);
+            o.touch(field);
         }
         Ok(())
     }
