@@ -203,22 +203,22 @@ enum Fault {
 }
 
 /// One top-level object as the changeset leaves it.
-struct Object {
-    table: String,
+struct Object<'a> {
+    table: &'a str,
     key: Key,
     pre: Option<Document>,
     post: Option<Document>,
     /// Top-level fields written, in first-written order.
-    touched: Vec<String>,
+    touched: Vec<&'a str>,
     created: bool,
     /// An instruction other than `CreateObject` found no object.
     missing: bool,
 }
 
-impl Object {
-    fn touch(&mut self, field: &str) {
-        if !self.touched.iter().any(|t| t == field) {
-            self.touched.push(field.to_owned());
+impl<'a> Object<'a> {
+    fn touch(&mut self, field: &'a str) {
+        if !self.touched.contains(&field) {
+            self.touched.push(field);
         }
     }
 }
@@ -231,7 +231,8 @@ pub(crate) fn integrate(
     schemas: &Schemas,
     state: &State,
 ) -> Result<Integrated, IntegrateError> {
-    let mut run = Run { cs, schemas, state, objects: Vec::new(), index: HashMap::new() };
+    let mut run =
+        Run { cs, schemas, state, objects: Vec::new(), index: HashMap::with_capacity(16) };
     for (n, instruction) in cs.instructions().enumerate() {
         run.apply(instruction).map_err(|kind| IntegrateError {
             instruction: n,
@@ -243,7 +244,7 @@ pub(crate) fn integrate(
     let mut pre_images = Vec::with_capacity(run.objects.len());
     for mut o in run.objects {
         let pre = o.pre.clone();
-        let (table, key) = (o.table.clone(), o.key.clone());
+        let (table, key) = (o.table.to_owned(), o.key.clone());
         writes_of(&mut o, &mut writes);
         pre_images.push((table, key, pre));
     }
@@ -255,11 +256,11 @@ pub(crate) fn integrate(
 
 /// The judge writes that take an object from its pre-image to its post-image, marking the
 /// touched fields as changed.
-fn writes_of(o: &mut Object, out: &mut Vec<Write>) {
-    let table = o.table.clone();
+fn writes_of(o: &mut Object<'_>, out: &mut Vec<Write>) {
+    let table = o.table.to_owned();
     let pk = o.key.clone();
     let update = |set: Document, unset: Vec<String>| Write::Update {
-        table: o.table.clone(),
+        table: o.table.to_owned(),
         pk: o.key.clone(),
         set,
         unset,
@@ -284,17 +285,18 @@ fn writes_of(o: &mut Object, out: &mut Vec<Write>) {
         (Some(pre), Some(post)) => {
             let mut set = Document::new();
             for (k, v) in post {
-                if k != "_id" && (o.touched.contains(k) || pre.get(k) != Some(v)) {
+                if k != "_id" && (o.touched.contains(&k.as_str()) || pre.get(k) != Some(v)) {
                     set.insert(k.clone(), v.clone());
                 }
             }
             let unset = pre
                 .keys()
-                .chain(o.touched.iter())
-                .filter(|k| !post.contains_key(k.as_str()))
+                .map(String::as_str)
+                .chain(o.touched.iter().copied())
+                .filter(|k| !post.contains_key(k))
                 .fold(Vec::new(), |mut acc: Vec<String>, k| {
-                    if !acc.contains(k) {
-                        acc.push(k.clone());
+                    if !acc.iter().any(|a| a == k) {
+                        acc.push(k.to_owned());
                     }
                     acc
                 });
@@ -303,7 +305,8 @@ fn writes_of(o: &mut Object, out: &mut Vec<Write>) {
         (Some(_), None) => {
             if !o.touched.is_empty() {
                 // Fields written before the erase still need permission to write.
-                out.push(update(Document::new(), o.touched.clone()));
+                let unset = o.touched.iter().map(|t| (*t).to_owned()).collect();
+                out.push(update(Document::new(), unset));
             }
             out.push(Write::Delete { table, pk });
         }
@@ -322,7 +325,7 @@ struct Run<'a> {
     cs: &'a protocol::Changeset,
     schemas: &'a Schemas,
     state: &'a State,
-    objects: Vec<Object>,
+    objects: Vec<Object<'a>>,
     index: HashMap<(StrId, PrimaryKey), usize>,
 }
 
@@ -500,7 +503,11 @@ impl<'a> Run<'a> {
     }
 
     /// The working copy of an object, loaded from the state on first use.
-    fn object(&mut self, table: StrId, pk: &PrimaryKey) -> Result<&mut Object, IntegrateErrorKind> {
+    fn object(
+        &mut self,
+        table: StrId,
+        pk: &PrimaryKey,
+    ) -> Result<&mut Object<'a>, IntegrateErrorKind> {
         let at = match self.index.get(&(table, pk.clone())) {
             Some(&at) => at,
             None => {
@@ -512,7 +519,7 @@ impl<'a> Run<'a> {
                 let key = self.key(name, schema, pk)?;
                 let pre = self.state.get(name, &key).cloned();
                 let object = Object {
-                    table: name.to_owned(),
+                    table: name,
                     key,
                     post: pre.clone(),
                     pre,
