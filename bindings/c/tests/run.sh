@@ -3,8 +3,9 @@
 #   1. tests/test_flexrules.c, compiled with the system C compiler against include/flexrules.h
 #      and linked to libflexrules_c.so;
 #   2. the same C program linked statically to libflexrules_c.a;
-#   3. tests/test_ctypes.py, the shared library driven from Python's ctypes;
-#   4. with --valgrind, the C program under valgrind's memcheck (leaks and memory errors fail).
+#   3. the C example of bindings/c/README.md, which must print the verdict it promises;
+#   4. tests/test_ctypes.py, the shared library driven from Python's ctypes;
+#   5. with --valgrind, the C program under valgrind's memcheck (leaks and memory errors fail).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 valgrind=false
@@ -26,6 +27,15 @@ echo "-- C, shared library"
 "$out/test_dynamic"
 echo "-- C, static library"
 "$out/test_static"
+echo "-- the C example of bindings/c/README.md"
+awk '/^```c$/ { inside = 1; next } /^```$/ { inside = 0 } inside' bindings/c/README.md >"$out/example.c"
+"$cc" "${flags[@]}" "$out/example.c" -o "$out/example" -L"$lib" -lflexrules_c -Wl,-rpath,"$PWD/$lib"
+if "$out/example" | grep -q 'outside of the current query view'; then
+  echo "1 passed, 0 failed"
+else
+  echo "the README's example did not print the Honda's reason" >&2
+  exit 1
+fi
 echo "-- Python ctypes"
 FLEXRULES_C_LIB="$PWD/$lib/libflexrules_c.so" python3 bindings/c/tests/test_ctypes.py
 if $valgrind; then
