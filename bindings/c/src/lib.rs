@@ -132,12 +132,8 @@ pub unsafe extern "C" fn flexrules_session_judge(
     session: *mut FlexrulesSession,
     changeset_json: *const c_char,
 ) -> *mut c_char {
-    text::give(guarded(|| {
-        let session = registry::get(session.addr())?;
-        // SAFETY: the caller passes NULL or a NUL-terminated string valid during the call.
-        let changeset = unsafe { text::arg(changeset_json, "changeset_json") }?;
-        Ok(api::respond(session.judge(&api::parse(changeset)?)).to_string())
-    }))
+    // SAFETY: the caller passes NULL or a NUL-terminated string valid during the call.
+    unsafe { on_session(session, changeset_json, "changeset_json", api::Session::judge) }
 }
 
 /// Would this one write (`{"op": "insert"|"update"|"delete", "table", …}`) be reverted, and
@@ -155,12 +151,8 @@ pub unsafe extern "C" fn flexrules_session_preflight(
     session: *mut FlexrulesSession,
     write_json: *const c_char,
 ) -> *mut c_char {
-    text::give(guarded(|| {
-        let session = registry::get(session.addr())?;
-        // SAFETY: the caller passes NULL or a NUL-terminated string valid during the call.
-        let write = unsafe { text::arg(write_json, "write_json") }?;
-        Ok(api::respond(session.preflight(&api::parse(write)?)).to_string())
-    }))
+    // SAFETY: the caller passes NULL or a NUL-terminated string valid during the call.
+    unsafe { on_session(session, write_json, "write_json", api::Session::preflight) }
 }
 
 /// Closes a session. Returns 0 if the handle was open, -1 if it was NULL, already closed or
@@ -172,6 +164,24 @@ pub extern "C" fn flexrules_session_close(session: *mut FlexrulesSession) -> c_i
         Ok(Ok(())) => 0,
         Ok(Err(_)) | Err(_) => -1,
     }
+}
+
+/// Looks up `session`, reads the JSON argument `name`, and answers `operation`'s response.
+///
+/// # Safety
+/// `json` is NULL or a NUL-terminated string that stays unchanged during the call.
+unsafe fn on_session(
+    session: *mut FlexrulesSession,
+    json: *const c_char,
+    name: &str,
+    operation: fn(&api::Session, &serde_json::Value) -> Result<serde_json::Value, ApiError>,
+) -> *mut c_char {
+    text::give(guarded(|| {
+        let session = registry::get(session.addr())?;
+        // SAFETY: NULL or NUL-terminated and valid during the call, by this function's contract.
+        let text = unsafe { text::arg(json, name) }?;
+        Ok(api::respond(operation(&session, &api::parse(text)?)).to_string())
+    }))
 }
 
 /// Runs one call, turning an error into its response and a panic into an `internal` error, so
