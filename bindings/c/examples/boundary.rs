@@ -12,25 +12,20 @@
 
 use std::error::Error;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn read_json(path: &str) -> Result<Json, Box<dyn Error>> {
-    let path = root().join(path);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     Ok(serde_json::from_str(&text)?)
 }
 
 /// The first write of the first changeset of fixtures/demo/changesets.ndjson.
 fn seed_write() -> Result<Json, Box<dyn Error>> {
-    let path = root().join("fixtures/demo/changesets.ndjson");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let path = "fixtures/demo/changesets.ndjson";
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let first = text.lines().find(|l| !l.trim().is_empty()).ok_or("no changeset")?;
     let changeset: Json = serde_json::from_str(first)?;
     changeset.pointer("/writes/0").cloned().ok_or_else(|| "the changeset has no write".into())
@@ -60,9 +55,10 @@ fn rate(mut f: impl FnMut()) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let app = root().join("fixtures/apps/car");
+    // The same relative paths as the other languages' programs, whatever the caller's folder.
+    std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
     let open = json!({
-        "app": app.to_str().ok_or("the repository path is not UTF-8")?,
+        "app": "fixtures/apps/car",
         "user": read_json("fixtures/demo/user.json")?,
         "subscriptions": read_json("fixtures/demo/subscriptions.json")?,
     });
