@@ -1,7 +1,8 @@
 /*
  * The C library driven from C: every function of flexrules.h, the demo scenario through a
  * session and through flexrules_call, and hostile arguments (NULL, invalid UTF-8, invalid JSON,
- * NULL, closed and forged handles, foreign and double frees), then one handle shared by threads.
+ * NULL, closed and forged handles, foreign and double frees), then one handle shared by threads,
+ * and closed by one of them while the others call through it.
  *
  * Run from the repository root (the fixtures are read by relative path):
  *   bash bindings/c/tests/run.sh
@@ -329,6 +330,48 @@ static void test_threads(void) {
     check(flexrules_session_close(shared) == 0, "close the shared session", NULL, __LINE__);
 }
 
+/* A handle closed while other threads are calling through it: every answer is a verdict or
+ * invalid_handle, and once the close has returned, every later call answers invalid_handle. */
+static int closed_early;
+static int racing_bad_answers[THREADS];
+
+static void *race_loop(void *arg) {
+    int index = *(int *)arg;
+    for (int i = 0; i < ROUNDS; i++) {
+        if (index == 0 && i == ROUNDS / 4) {
+            if (flexrules_session_close(shared) != 0) racing_bad_answers[index]++;
+            __atomic_store_n(&closed_early, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        int after_close = __atomic_load_n(&closed_early, __ATOMIC_SEQ_CST);
+        char *response = flexrules_session_preflight(shared, TOYOTA);
+        int verdict = response && strstr(response, "\"accepted\":true") != NULL;
+        int refused = response && strstr(response, "\"invalid_handle\"") != NULL;
+        if (after_close ? !refused : !(verdict || refused)) racing_bad_answers[index]++;
+        flexrules_free(response);
+    }
+    return NULL;
+}
+
+static void test_close_during_calls(void) {
+    char *request = open_request();
+    shared = flexrules_session_open(request, NULL);
+    free(request);
+    check(shared != NULL, "the raced session opens", NULL, __LINE__);
+    pthread_t threads[THREADS];
+    int indexes[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        indexes[t] = t;
+        pthread_create(&threads[t], NULL, race_loop, &indexes[t]);
+    }
+    for (int t = 0; t < THREADS; t++) pthread_join(threads[t], NULL);
+    int bad = 0;
+    for (int t = 0; t < THREADS; t++) bad += racing_bad_answers[t];
+    check(bad == 0, "a close racing with calls: verdicts before, invalid_handle after", NULL,
+          __LINE__);
+    check(flexrules_session_close(shared) == -1, "the raced handle stays closed", NULL, __LINE__);
+}
+
 int main(void) {
     test_version_and_call();
     test_hostile_calls();
@@ -336,6 +379,7 @@ int main(void) {
     test_hostile_handles_and_opens();
     test_free();
     test_threads();
+    test_close_during_calls();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
