@@ -1,6 +1,8 @@
 """Type stubs of the native module (the Rust half of the package)."""
 
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, final
+
+__all__ = ["API_VERSION", "OPERATIONS", "Session", "__version__", "call", "call_json"]
 
 API_VERSION: int
 OPERATIONS: list[str]
@@ -14,6 +16,7 @@ def call(operation: str, request: Any) -> dict[str, Any]:
 def call_json(operation: str, request: str) -> str:
     """:func:`call` on JSON text, answering JSON text."""
 
+@final
 class Session:
     """One user's subscriptions compiled and roles bound against one app, and the server
     state their uploads are judged against. Usable from several threads: preflights run in
