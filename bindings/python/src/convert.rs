@@ -180,50 +180,76 @@ impl ToJson {
     }
 }
 
-/// JSON as Python values: objects as dicts (in the JSON's member order), arrays as lists.
-/// `max_depth` bounds the recursion; a deeper value (never produced from a request that passed
-/// [`to_json`]'s bound) is an error rather than a stack overflow.
-pub(crate) fn to_python<'py>(
-    py: Python<'py>,
-    value: &Json,
-    max_depth: u32,
-) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
+/// JSON as Python values: objects as dicts (in the JSON's member order), arrays as lists,
+/// numbers as int when they are integers and float otherwise.
+///
+/// Iterative, not recursive: a result can nest deeper than any request (an explanation tree
+/// takes two levels per level of the query it explains), and a work list needs no bound.
+pub(crate) fn to_python<'py>(py: Python<'py>, value: &Json) -> PyResult<Bound<'py, PyAny>> {
+    let root = shallow(py, value);
+    let mut work = Vec::new();
+    push_children(&root, value, &mut work);
+    while let Some((value, slot)) = work.pop() {
+        let object = shallow(py, value);
+        match &slot {
+            Slot::Item(list) => list.append(&object)?,
+            Slot::Member(dict, key) => dict.set_item(*key, &object)?,
+        }
+        push_children(&object, value, &mut work);
+    }
+    Ok(root)
+}
+
+/// Where a converted value goes: appended to a list, or set as a dict's member.
+enum Slot<'py, 'j> {
+    Item(Bound<'py, PyList>),
+    Member(Bound<'py, PyDict>, &'j str),
+}
+
+/// A scalar as its Python value; an array or object as an empty list or dict, filled later.
+fn shallow<'py>(py: Python<'py>, value: &Json) -> Bound<'py, PyAny> {
+    match value {
         Json::Null => py.None().into_bound(py),
         Json::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
         Json::Number(n) => {
             if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
+                PyInt::new(py, i).into_any()
             } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
+                PyInt::new(py, u).into_any()
             } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
             }
         }
         Json::String(s) => PyString::new(py, s).into_any(),
-        Json::Array(items) => {
-            let depth = below(max_depth)?;
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_python(py, item, depth)?)?;
-            }
-            list.into_any()
-        }
-        Json::Object(map) => {
-            let depth = below(max_depth)?;
-            let dict = PyDict::new(py);
-            for (key, item) in map {
-                dict.set_item(key, to_python(py, item, depth)?)?;
-            }
-            dict.into_any()
-        }
-    })
+        Json::Array(_) => PyList::empty(py).into_any(),
+        Json::Object(_) => PyDict::new(py).into_any(),
+    }
 }
 
-fn below(depth: u32) -> PyResult<u32> {
-    depth.checked_sub(1).ok_or_else(|| {
-        pyo3::exceptions::PyRecursionError::new_err("a result nests deeper than its bound")
-    })
+/// Queues the members of `value` to be converted into `object` (its [`shallow`] container),
+/// last first, so that they are taken off the work list in order.
+fn push_children<'py, 'j>(
+    object: &Bound<'py, PyAny>,
+    value: &'j Json,
+    work: &mut Vec<(&'j Json, Slot<'py, 'j>)>,
+) {
+    match value {
+        Json::Array(items) => {
+            if let Ok(list) = object.cast::<PyList>() {
+                work.extend(items.iter().rev().map(|item| (item, Slot::Item(list.clone()))));
+            }
+        }
+        Json::Object(map) => {
+            if let Ok(dict) = object.cast::<PyDict>() {
+                work.extend(
+                    map.iter()
+                        .rev()
+                        .map(|(key, item)| (item, Slot::Member(dict.clone(), key.as_str()))),
+                );
+            }
+        }
+        _ => {}
+    }
 }
 
 fn text<'a>(s: &'a Bound<'_, PyString>, path: &Path<'_>) -> Result<&'a str, ConvertError> {

@@ -23,19 +23,9 @@ fn max_request_depth() -> u32 {
     Limits::default().max_depth
 }
 
-/// Results echo request values inside a few levels of their own; twice the request's bound
-/// leaves that room and still bounds the recursion.
-fn max_result_depth() -> u32 {
-    max_request_depth().saturating_mul(2)
-}
-
 /// The request as JSON, or the `bad_request` error naming where it is not JSON.
 fn request(value: &Bound<'_, PyAny>) -> Result<Json, ApiError> {
     convert::to_json(value, max_request_depth()).map_err(convert::ConvertError::into_api)
-}
-
-fn to_python<'py>(py: Python<'py>, value: &Json) -> PyResult<Bound<'py, PyAny>> {
-    convert::to_python(py, value, max_result_depth())
 }
 
 /// The `flexrules.Error` subclass instance for an API error, as a Python exception.
@@ -62,7 +52,7 @@ fn call<'py>(
         Ok(json) => py.detach(|| api::call(operation, &json)),
         Err(e) => api::error_response(&e),
     };
-    to_python(py, &response)
+    convert::to_python(py, &response)
 }
 
 /// `flexrules.call_json(operation, request_text)`: [`api::call_str`], text in and text out, for
@@ -84,7 +74,7 @@ struct Session {
 }
 
 impl Session {
-    fn open_session(&self) -> Result<Arc<api::Session>, ApiError> {
+    fn session(&self) -> Result<Arc<api::Session>, ApiError> {
         self.inner
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -99,12 +89,12 @@ impl Session {
         input: &Bound<'py, PyAny>,
         f: impl FnOnce(&api::Session, &Json) -> Result<Json, ApiError> + Send,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let answer = self.open_session().and_then(|session| {
+        let answer = self.session().and_then(|session| {
             let input = request(input)?;
             py.detach(|| f(&session, &input))
         });
         match answer {
-            Ok(json) => to_python(py, &json),
+            Ok(json) => convert::to_python(py, &json),
             Err(e) => Err(raise(py, &e)),
         }
     }

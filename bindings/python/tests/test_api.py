@@ -118,3 +118,23 @@ def test_integers_past_64_bit_signed_are_read_as_the_text_path_reads_them():
     request = {"schema": {"title": "T", "properties": {}}, "objects": [{"_id": 2**64 - 1}],
                "query": "TRUEPREDICATE"}
     assert ok("query", request) == [float(2**64 - 1)]
+
+
+def test_a_result_deeper_than_any_request_converts(demo_request):
+    # An explanation takes about two levels per level of the query it explains, so a query at
+    # the nesting bound gives a result far deeper than a request may be.
+    query = "miles < 100"
+    for i in range(126):
+        query = f"(miles > {i} {'AND' if i % 2 else 'OR'} {query})"
+    request = {**demo_request, "subscriptions": [{"table": "Car", "query": query}],
+               "changesets": demo_request["changesets"][:1]}
+    lines = ok("explain", request)
+
+    def depth(value: Any) -> int:
+        if isinstance(value, dict):
+            return 1 + max((depth(v) for v in value.values()), default=0)
+        if isinstance(value, list):
+            return 1 + max((depth(v) for v in value), default=0)
+        return 1
+
+    assert depth(lines) > 2 * 126
