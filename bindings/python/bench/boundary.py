@@ -17,7 +17,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import flexrules
+try:
+    import flexrules
+except ImportError:
+    sys.exit("boundary.py: the flexrules package is not installed (pip install ./bindings/python)")
 
 ROOT = Path(__file__).resolve().parents[3]
 
