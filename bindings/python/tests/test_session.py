@@ -4,6 +4,7 @@ judgement and leaves the state alone, and a closed session refuses politely."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -57,15 +58,17 @@ def test_preflight_agrees_with_the_judgement_and_leaves_the_state(check_request)
 
 
 def test_an_app_given_as_files_answers_as_its_directory(check_request):
-    by_files = flexrules.App.from_files(app_files("fixtures/apps/car"))
+    texts = app_files("fixtures/apps/car")
+    by_text = flexrules.App.from_files(texts)
+    by_value = flexrules.App.from_files({name: json.loads(text) for name, text in texts.items()})
     by_dir = flexrules.App.load(path("fixtures/apps/car"))
     changesets = check_request["changesets"]
     sessions = [
         app.session(check_request["user"], check_request["subscriptions"], state=check_request["state"])
-        for app in (by_files, by_dir)
+        for app in (by_text, by_value, by_dir)
     ]
-    lines = [[s.judge(c) for c in changesets] for s in sessions]
-    assert lines[0] == lines[1] == ndjson("fixtures/judge/cli/expected-2023.ndjson")
+    golden = ndjson("fixtures/judge/cli/expected-2023.ndjson")
+    assert [[s.judge(c) for c in changesets] for s in sessions] == [golden] * 3
 
 
 def test_a_loaded_app_does_not_depend_on_the_working_directory(tmp_path, monkeypatch, demo_request):
