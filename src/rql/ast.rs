@@ -16,6 +16,10 @@
 
 use crate::span::Loc;
 
+/// Operators shared with evaluation: the syntax tree names the same enums the value layer
+/// evaluates, so no table maps one onto the other.
+pub use crate::value::{AggregateOp, ArithOp};
+
 /// A whole query: the predicate and the clauses that follow it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -127,19 +131,6 @@ pub enum ExprKind {
         /// Right operand.
         right: Box<Expr>,
     },
-}
-
-/// Arithmetic operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Subtract,
-    /// `*`
-    Multiply,
-    /// `/`
-    Divide,
 }
 
 /// A single value in a comparison.
@@ -391,19 +382,6 @@ pub struct Aggregate {
     pub op: AggregateOp,
     /// The property of linked objects to aggregate (`items.@sum.price`), if any.
     pub property: Option<String>,
-}
-
-/// Aggregate operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AggregateOp {
-    /// `@min`
-    Min,
-    /// `@max`
-    Max,
-    /// `@sum`
-    Sum,
-    /// `@avg`
-    Avg,
 }
 
 /// `SUBQUERY(collection, $var, predicate).@count`.

@@ -104,7 +104,7 @@ impl Variants for Folded<'_> {
 
 /// A constant pattern with both case variants precomputed, built once when a query is compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseFold {
+pub(crate) struct CaseFold {
     upper: Vec<u8>,
     lower: Vec<u8>,
     valid: bool,
@@ -112,7 +112,7 @@ pub struct CaseFold {
 
 impl CaseFold {
     /// Precomputes the variants of `pattern`.
-    pub fn new(pattern: &[u8]) -> CaseFold {
+    pub(crate) fn new(pattern: &[u8]) -> CaseFold {
         let valid = case_mappable(pattern);
         let (upper, lower) = (0..pattern.len()).map(|i| fold_at(pattern, i)).unzip();
         CaseFold { upper, lower, valid }

@@ -2,7 +2,7 @@
 
 use super::constants::base64_decode;
 use super::*;
-use crate::rql::ast::{Constant, PathElementKind};
+use crate::rql::ast::{Constant, PathElementKind, Value};
 
 fn table() -> Table {
     Table::from_json(&serde_json::json!({"title": "T", "properties": {"a": {"bsonType": "long"}}}))

@@ -49,14 +49,15 @@ use bson::{Binary, Bson, Document};
 pub use error::{TranslateError, TranslateErrorKind};
 
 use crate::limits::Limits;
-use crate::predicate::val::{self, Level, Op, Val};
+use crate::predicate::val::{self, Level, Op};
 use crate::predicate::{
-    Compare, CompareKind, Cond, Const, First, Operand, OperandKind, PathExpr, Predicate, SizeKind,
-    Term, compile,
+    Compare, CompareKind, Cond, First, Operand, OperandKind, PathExpr, Predicate, SizeKind, Term,
+    compile,
 };
 use crate::rql::ast::{self, PredicateKind, Quantifier};
 use crate::schema::{Collection, PropertyType, Table};
 use crate::span::Span;
+use crate::value::{Value, ValueRef};
 
 /// Translates `query` over `table` with `args` into a MongoDB filter with the same matches.
 ///
@@ -408,15 +409,15 @@ impl Translator<'_> {
         leaf: &Leaf<'_>,
         field: &Field<'_>,
         op: Op,
-        c: &Const,
+        c: &Value,
     ) -> Result<Dnf, TranslateError> {
         let cmp = leaf.cmp;
         let level = if field.elements { Level::Value } else { cmp.level };
         let string_column = level == Level::Column && matches!(field.ty, PropertyType::String);
         let ci = cmp.case_insensitive;
         let nan = match c {
-            Const::Double(d) => d.is_nan(),
-            Const::Float(f) => f.is_nan(),
+            Value::Double(d) => d.is_nan(),
+            Value::Float(f) => f.is_nan(),
             _ => false,
         };
         if nan && level == Level::Column {
@@ -426,7 +427,7 @@ impl Translator<'_> {
         match op {
             Op::Eq | Op::Ne => {
                 let test: Conj = match c {
-                    Const::Str(s) if ci => {
+                    Value::String(s) if ci => {
                         let re = regex_of(leaf, s, Anchor::Both, true, false)?;
                         if op == Op::Eq {
                             re
@@ -449,7 +450,7 @@ impl Translator<'_> {
                     _ => "$gte",
                 };
                 let below = matches!(op, Op::Lt | Op::Le);
-                if matches!(c, Const::Null) {
+                if matches!(c, Value::Null) {
                     if string_column {
                         // realm-core's string column orders null first: everything is `>= null`.
                         return Ok(match op {
@@ -463,7 +464,7 @@ impl Translator<'_> {
                 }
                 let v = self.bson(leaf, c)?;
                 let mut dnf = vec![vec![(key, v)]];
-                if below && string_column && matches!(c, Const::Str(_)) {
+                if below && string_column && matches!(c, Value::String(_)) {
                     dnf.push(vec![("$eq", Bson::Null)]);
                 }
                 let nan_field = matches!(field.ty, PropertyType::Double | PropertyType::Decimal);
@@ -478,12 +479,16 @@ impl Translator<'_> {
                     return leaf.construct("a string operator on a property that is not a string");
                 }
                 match c {
-                    Const::Null => {
+                    Value::Null => {
                         // Ask the evaluator what a null pattern does with a null and with a
                         // non-null value; the answer must not depend on the value's text.
-                        let on = |v: Val<'_>| val::apply(op, &v, &Val::Null, None, ci, level);
-                        let (null, empty, text) =
-                            (on(Val::Null), on(Val::Str(b"")), on(Val::Str(b"x")));
+                        let on =
+                            |v: ValueRef<'_>| val::apply(op, &v, &ValueRef::Null, None, ci, level);
+                        let (null, empty, text) = (
+                            on(ValueRef::Null),
+                            on(ValueRef::String(b"")),
+                            on(ValueRef::String(b"x")),
+                        );
                         if empty != text {
                             return leaf.refuse(TranslateErrorKind::Unsupported);
                         }
@@ -494,7 +499,7 @@ impl Translator<'_> {
                             (false, false) => vec![],
                         })
                     }
-                    Const::Str(s) => {
+                    Value::String(s) => {
                         let (anchor, like) = match op {
                             Op::BeginsWith => (Anchor::Start, false),
                             Op::EndsWith => (Anchor::End, false),
@@ -536,35 +541,35 @@ impl Translator<'_> {
     }
 
     /// A compiled constant as the BSON value MongoDB stores for it.
-    fn bson(&self, leaf: &Leaf<'_>, c: &Const) -> Result<Bson, TranslateError> {
+    fn bson(&self, leaf: &Leaf<'_>, c: &Value) -> Result<Bson, TranslateError> {
         Ok(match c {
-            Const::Null => Bson::Null,
-            Const::Bool(b) => Bson::Boolean(*b),
-            Const::Int(i) => Bson::Int64(*i),
-            Const::Float(f) if f.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Float(f) => Bson::Double(f64::from(*f)),
-            Const::Double(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Double(d) => Bson::Double(*d),
-            Const::Decimal(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Decimal(d) => Bson::Decimal128(d.to_bson()),
-            Const::Str(s) => match std::str::from_utf8(s) {
+            Value::Null => Bson::Null,
+            Value::Bool(b) => Bson::Boolean(*b),
+            Value::Int(i) => Bson::Int64(*i),
+            Value::Float(f) if f.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Float(f) => Bson::Double(f64::from(*f)),
+            Value::Double(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Double(d) => Bson::Double(*d),
+            Value::Decimal(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Decimal(d) => Bson::Decimal128(d.to_bson()),
+            Value::String(s) => match std::str::from_utf8(s) {
                 Ok(s) => Bson::String(s.to_owned()),
                 Err(_) => return leaf.refuse(TranslateErrorKind::NotUtf8),
             },
-            Const::Bin(b) => {
+            Value::Binary(b) => {
                 Bson::Binary(Binary { subtype: BinarySubtype::Generic, bytes: b.to_vec() })
             }
-            Const::Ts(t) => {
+            Value::Timestamp(t) => {
                 if t.nanos() % 1_000_000 != 0 {
                     return leaf.refuse(TranslateErrorKind::SubMillisecond);
                 }
                 Bson::DateTime(bson::DateTime::from_millis(t.to_millis()))
             }
-            Const::Oid(o) => Bson::ObjectId(bson::oid::ObjectId::from_bytes(*o)),
-            Const::Uuid(u) => {
+            Value::ObjectId(o) => Bson::ObjectId(bson::oid::ObjectId::from_bytes(*o)),
+            Value::Uuid(u) => {
                 Bson::Binary(Binary { subtype: BinarySubtype::Uuid, bytes: u.to_vec() })
             }
-            Const::Type(_) => return leaf.construct("`@type`"),
+            Value::Type(_) => return leaf.construct("`@type`"),
         })
     }
 }
@@ -656,13 +661,13 @@ fn negate(leaf: &Leaf<'_>, dnf: &Dnf) -> Result<Dnf, TranslateError> {
 }
 
 /// `list.@count op c` for one constant.
-fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Const) -> Result<F, TranslateError> {
+fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Value) -> Result<F, TranslateError> {
     let x = match c {
-        Const::Null => return Ok(if op == Op::Ne { F::True } else { F::False }),
+        Value::Null => return Ok(if op == Op::Ne { F::True } else { F::False }),
         #[expect(clippy::cast_precision_loss, reason = "counts beyond 2^53 cannot occur")]
-        Const::Int(i) => *i as f64,
-        Const::Double(d) if !d.is_nan() => *d,
-        Const::Double(_) => return leaf.refuse(TranslateErrorKind::NaN),
+        Value::Int(i) => *i as f64,
+        Value::Double(d) if !d.is_nan() => *d,
+        Value::Double(_) => return leaf.refuse(TranslateErrorKind::NaN),
         _ => return leaf.refuse(TranslateErrorKind::Unsupported),
     };
     // Clamp to a range where the conversion to an integer is exact.
