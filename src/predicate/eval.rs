@@ -10,14 +10,14 @@ use bson::Document;
 use bson::raw::RawDocument;
 
 use super::doc::{DocExt, Node};
-use super::val::{self, Op};
+use super::val;
 use super::{
     Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
     Predicate, SizeKind, Step, Term,
 };
 use crate::document::DocRef;
 use crate::rql::ast::Quantifier;
-use crate::value::{Aggregate, ArithOp, ValueRef};
+use crate::value::{Aggregate, ArithOp, CmpOp, ValueRef};
 
 /// Slots kept on the stack; predicates reading more top-level fields look them up by name.
 const STACK_SLOTS: usize = 32;
@@ -169,7 +169,7 @@ fn eval_compare<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>) -> bool {
     result
 }
 
-fn test<'a>(c: &'a Compare, op: Op, l: &ValueRef<'a>, r: &ValueRef<'a>) -> bool {
+fn test<'a>(c: &'a Compare, op: CmpOp, l: &ValueRef<'a>, r: &ValueRef<'a>) -> bool {
     val::apply(op, l, r, c.folded.as_ref(), c.case_insensitive, c.level)
 }
 
@@ -181,16 +181,16 @@ fn compare_instances<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>, li: Inst<'a>, ri: In
             let (Some(lo), Some(hi)) = (bounds.first(), bounds.get(1)) else { return false };
             let (lo, hi) = (lo.view(), hi.view());
             let inside = |v: &ValueRef<'a>| {
-                val::apply(Op::Ge, v, &lo, None, false, c.level)
-                    && val::apply(Op::Le, v, &hi, None, false, c.level)
+                val::apply(CmpOp::Ge, v, &lo, None, false, c.level)
+                    && val::apply(CmpOp::Le, v, &hi, None, false, c.level)
             };
             if !left.list {
                 return first(left, ctx, li).is_some_and(|v| inside(&v));
             }
             let q = left.quantifier.unwrap_or(Quantifier::Any);
             if c.kind == CompareKind::BetweenSplit && q != Quantifier::All {
-                let ge = |v: ValueRef<'a>| val::apply(Op::Ge, &v, &lo, None, false, c.level);
-                let le = |v: ValueRef<'a>| val::apply(Op::Le, &v, &hi, None, false, c.level);
+                let ge = |v: ValueRef<'a>| val::apply(CmpOp::Ge, &v, &lo, None, false, c.level);
+                let le = |v: ValueRef<'a>| val::apply(CmpOp::Le, &v, &hi, None, false, c.level);
                 return quant(q, left, ctx, li, &mut |v| ge(v))
                     && quant(q, left, ctx, li, &mut |v| le(v));
             }
@@ -221,7 +221,7 @@ fn ordered<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>, li: Inst<'a>, ri: Inst<'a>) ->
     let n = count(&c.left, ctx, li);
     let m = count(&c.right, ctx, ri);
     if n != m {
-        return c.op == Op::Ne;
+        return c.op == CmpOp::Ne;
     }
     let mut i = 0usize;
     let mut all = true;

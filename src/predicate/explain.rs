@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use super::val::Op;
 use super::{
     Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr, Predicate,
     SizeKind, Step, Term,
@@ -219,18 +218,7 @@ impl Predicate {
         if matches!(c.kind, CompareKind::Between | CompareKind::BetweenSplit) {
             return format!("{left} BETWEEN {right}");
         }
-        let op = match c.op {
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::BeginsWith => "BEGINSWITH",
-            Op::EndsWith => "ENDSWITH",
-            Op::Contains => "CONTAINS",
-            Op::Like => "LIKE",
-        };
+        let op = c.op.symbol();
         let ci = if c.case_insensitive { "[c]" } else { "" };
         format!("{left} {op}{ci} {right}")
     }

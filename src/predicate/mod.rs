@@ -29,8 +29,8 @@ pub use post::{CompiledQuery, Objects};
 pub use set::PredicateSet;
 
 use crate::rql::ast::Quantifier;
-use crate::value::{AggregateOp, Value};
-use val::{Level, Op};
+use crate::value::{AggregateOp, CmpOp, Value};
+use val::Level;
 
 /// A compiled, immutable filter over the objects of one table.
 ///
@@ -130,7 +130,7 @@ impl Cond {
 #[derive(Debug, Clone)]
 struct Compare {
     left: Operand,
-    op: Op,
+    op: CmpOp,
     right: Operand,
     case_insensitive: bool,
     level: Level,

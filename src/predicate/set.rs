@@ -25,10 +25,9 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 use super::doc::Node;
 use super::eval::eval_root;
-use super::val::Op;
 use super::{Compare, CompareKind, Cond, First, Operand, OperandKind, Predicate, Term};
 use crate::document::{DocRef, FieldSet};
-use crate::value::{Value, ValueRef};
+use crate::value::{CmpOp, Value, ValueRef};
 
 /// Shared slots kept on the stack; fields beyond these are looked up by name.
 const SET_SLOTS: usize = 64;
@@ -150,7 +149,7 @@ fn probe<'a>(v: &ValueRef<'a>) -> Probe<'a> {
 fn indexable(c: &Cond) -> Option<(usize, &[Value])> {
     let Cond::Rql(cmp) = c else { return None };
     let Compare { left, op, right, case_insensitive, kind, .. } = &**cmp;
-    if *op != Op::Eq || *case_insensitive || *kind != CompareKind::Plain {
+    if *op != CmpOp::Eq || *case_insensitive || *kind != CompareKind::Plain {
         return None;
     }
     let (slot, consts) = match (field_of(left), consts_of(right)) {

@@ -14,22 +14,7 @@
 
 use std::cmp::Ordering;
 
-use crate::value::{self as rv, CaseFold, CmpOp, NanRule, StringOp, ValueRef, string};
-
-/// The comparison operators, after `IN` has become `==`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    BeginsWith,
-    EndsWith,
-    Contains,
-    Like,
-}
+use crate::value::{self as rv, CaseFold, CmpOp, NanRule, ValueRef, string};
 
 /// How a comparison treats NaN and null strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +28,7 @@ pub(crate) enum Level {
 /// `left op right` for one pair of values. `folded` holds the case variants of a constant
 /// right side, for `[c]`.
 pub(crate) fn apply(
-    op: Op,
+    op: CmpOp,
     left: &ValueRef<'_>,
     right: &ValueRef<'_>,
     folded: Option<&CaseFold>,
@@ -52,16 +37,12 @@ pub(crate) fn apply(
 ) -> bool {
     let nan = if level == Level::Column { NanRule::Ieee } else { NanRule::Total };
     let cmp = match op {
-        Op::Eq => return equal(left, right, folded, ci, nan),
-        Op::Ne => return !equal(left, right, folded, ci, nan),
-        Op::Lt => CmpOp::Lt,
-        Op::Le => CmpOp::Le,
-        Op::Gt => CmpOp::Gt,
-        Op::Ge => CmpOp::Ge,
-        Op::BeginsWith => return string_op(StringOp::BeginsWith, left, right, folded, ci, level),
-        Op::EndsWith => return string_op(StringOp::EndsWith, left, right, folded, ci, level),
-        Op::Contains => return string_op(StringOp::Contains, left, right, folded, ci, level),
-        Op::Like => return string_op(StringOp::Like, left, right, folded, ci, level),
+        CmpOp::Eq => return equal(left, right, folded, ci, nan),
+        CmpOp::Ne => return !equal(left, right, folded, ci, nan),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => op,
+        CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like => {
+            return string_op(op, left, right, folded, ci, level);
+        }
     };
     // A string column orders null below every string (realm-core's column comparison).
     let texty = |v: &ValueRef<'_>| matches!(v, ValueRef::String(_) | ValueRef::Null);
@@ -99,7 +80,7 @@ fn equal(
 }
 
 fn string_op(
-    op: StringOp,
+    op: CmpOp,
     left: &ValueRef<'_>,
     right: &ValueRef<'_>,
     folded: Option<&CaseFold>,
@@ -121,12 +102,7 @@ fn string_op(
         match (left, right) {
             (ValueRef::String(t), ValueRef::String(_))
             | (ValueRef::Binary { bytes: t, .. }, ValueRef::Binary { .. }) => {
-                return match op {
-                    StringOp::BeginsWith => string::begins_with_ins(t, f),
-                    StringOp::EndsWith => string::ends_with_ins(t, f),
-                    StringOp::Contains => string::contains_ins(t, f),
-                    StringOp::Like => string::like_ins(t, f),
-                };
+                return string::apply_ins(op, t, f);
             }
             _ => {}
         }
@@ -143,21 +119,21 @@ mod tests {
     fn type_sets_are_equal_when_they_intersect() {
         let numeric = ValueRef::Type(TypeSet::parse(b"numeric").unwrap());
         let int = ValueRef::Int(3).type_of();
-        assert!(apply(Op::Eq, &ValueRef::Type(int), &numeric, None, false, Level::Value));
-        assert!(!apply(Op::Eq, &ValueRef::String(b"a"), &numeric, None, false, Level::Value));
+        assert!(apply(CmpOp::Eq, &ValueRef::Type(int), &numeric, None, false, Level::Value));
+        assert!(!apply(CmpOp::Eq, &ValueRef::String(b"a"), &numeric, None, false, Level::Value));
     }
 
     #[test]
     fn string_columns_order_null_first() {
         let a = ValueRef::String(b"a");
-        assert!(apply(Op::Lt, &ValueRef::Null, &a, None, false, Level::Column));
-        assert!(!apply(Op::Lt, &ValueRef::Null, &a, None, false, Level::Value));
+        assert!(apply(CmpOp::Lt, &ValueRef::Null, &a, None, false, Level::Column));
+        assert!(!apply(CmpOp::Lt, &ValueRef::Null, &a, None, false, Level::Value));
     }
 
     #[test]
     fn nan_follows_ieee_only_in_columns() {
         let nan = ValueRef::Double(f64::NAN);
-        assert!(!apply(Op::Lt, &nan, &ValueRef::Double(0.0), None, false, Level::Column));
-        assert!(apply(Op::Lt, &nan, &ValueRef::Double(0.0), None, false, Level::Value));
+        assert!(!apply(CmpOp::Lt, &nan, &ValueRef::Double(0.0), None, false, Level::Column));
+        assert!(apply(CmpOp::Lt, &nan, &ValueRef::Double(0.0), None, false, Level::Value));
     }
 }

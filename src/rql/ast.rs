@@ -18,7 +18,7 @@ use crate::span::Loc;
 
 /// Operators shared with evaluation: the syntax tree names the same enums the value layer
 /// evaluates, so no table maps one onto the other.
-pub use crate::value::{AggregateOp, ArithOp};
+pub use crate::value::{AggregateOp, ArithOp, CmpOp};
 
 /// A whole query: the predicate and the clauses that follow it.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,31 +74,15 @@ pub struct Comparison {
     pub loc: Loc,
 }
 
-/// Comparison operators.
+/// Comparison operators: those evaluation knows as they are (`==`, `<`, `BEGINSWITH`, …, the
+/// value layer's [`CmpOp`]) and those the compiler rewrites or refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CompareOp {
-    /// `==`, `=`
-    Equal,
-    /// `!=`, `<>`
-    NotEqual,
+    /// `==` (`=`), `!=` (`<>`), `<`, `<=` (`=<`), `>`, `>=` (`=>`), `BEGINSWITH`, `ENDSWITH`,
+    /// `CONTAINS`, `LIKE`.
+    Cmp(CmpOp),
     /// `IN`, `in`
     In,
-    /// `<`
-    Less,
-    /// `<=`, `=<`
-    LessEqual,
-    /// `>`
-    Greater,
-    /// `>=`, `=>`
-    GreaterEqual,
-    /// `BEGINSWITH`
-    BeginsWith,
-    /// `ENDSWITH`
-    EndsWith,
-    /// `CONTAINS`
-    Contains,
-    /// `LIKE`
-    Like,
     /// `TEXT` (full-text search)
     Text,
     /// `BETWEEN`

@@ -91,17 +91,8 @@ impl Display for Comparison {
 impl Display for CompareOp {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            CompareOp::Equal => "==",
-            CompareOp::NotEqual => "!=",
+            CompareOp::Cmp(op) => op.symbol(),
             CompareOp::In => "IN",
-            CompareOp::Less => "<",
-            CompareOp::LessEqual => "<=",
-            CompareOp::Greater => ">",
-            CompareOp::GreaterEqual => ">=",
-            CompareOp::BeginsWith => "BEGINSWITH",
-            CompareOp::EndsWith => "ENDSWITH",
-            CompareOp::Contains => "CONTAINS",
-            CompareOp::Like => "LIKE",
             CompareOp::Text => "TEXT",
             CompareOp::Between => "BETWEEN",
             CompareOp::GeoWithin => "GEOWITHIN",

@@ -35,9 +35,9 @@ use std::cmp::Ordering;
 use bson::Bson;
 
 use super::bind::Filter;
-use super::expr::{CmpOp, Pattern};
+use super::expr::Pattern;
 use crate::document::{DocRef, DocumentError};
-use crate::value::{ValueRef, numeric::compare_total};
+use crate::value::{CmpOp, ValueRef, numeric::compare_total};
 
 /// A node of a bound filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,8 +287,8 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
         Positive::Cmp(op, c) => {
             if matches!(c, Bson::Null | Bson::Undefined) {
                 return match op {
-                    CmpOp::Gte | CmpOp::Lte => eq_match(value, c, depth),
-                    CmpOp::Gt | CmpOp::Lt => Ok(false),
+                    CmpOp::Ge | CmpOp::Le => eq_match(value, c, depth),
+                    _ => Ok(false),
                 };
             }
             let Some(v) = value else { return Ok(false) };
@@ -296,9 +296,11 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
             let holds = |o: Option<Ordering>| match (op, o) {
                 (_, None) => false,
                 (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
-                (CmpOp::Gte, Some(o)) => o != Ordering::Less,
+                (CmpOp::Ge, Some(o)) => o != Ordering::Less,
                 (CmpOp::Lt, Some(o)) => o == Ordering::Less,
-                (CmpOp::Lte, Some(o)) => o != Ordering::Greater,
+                (CmpOp::Le, Some(o)) => o != Ordering::Greater,
+                // Lowering produces only the four ordering operators.
+                (_, Some(_)) => false,
             };
             if holds(compare(v, c, depth)?) {
                 return Ok(true);

@@ -22,7 +22,7 @@ pub(crate) use coerce::{CoerceError, Origin, coerce};
 pub use decimal::Decimal128;
 pub use numeric::ArithOp;
 pub(crate) use numeric::Number;
-pub(crate) use string::{CaseFold, Folded, StringOp};
+pub(crate) use string::{CaseFold, Folded};
 pub use timestamp::{Timestamp, TimestampError};
 pub use type_set::TypeSet;
 
@@ -176,7 +176,9 @@ pub enum NanRule {
     Total,
 }
 
-/// A comparison operator of rql.md §3.5.
+/// A comparison operator (rql.md §3.5, §3.7), as the predicate IR and the rules filter
+/// evaluate it: `IN` has become `==`, MongoDB's `$gte` is `Ge`. For the string operators the
+/// haystack is the left operand and the pattern the right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     /// `==`
@@ -191,6 +193,32 @@ pub enum CmpOp {
     Gt,
     /// `>=`
     Ge,
+    /// `BEGINSWITH`
+    BeginsWith,
+    /// `ENDSWITH`
+    EndsWith,
+    /// `CONTAINS`
+    Contains,
+    /// `LIKE`
+    Like,
+}
+
+impl CmpOp {
+    /// How RQL writes it (`==`, `BEGINSWITH`, …), for the canonical printer and explanations.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::BeginsWith => "BEGINSWITH",
+            CmpOp::EndsWith => "ENDSWITH",
+            CmpOp::Contains => "CONTAINS",
+            CmpOp::Like => "LIKE",
+        }
+    }
 }
 
 impl<'a> ValueRef<'a> {
@@ -346,6 +374,9 @@ fn order(a: &ValueRef<'_>, b: &ValueRef<'_>, nan: NanRule) -> Option<Ordering> {
 /// also true when both are null. Values of different kinds (a string and an int, say) satisfy
 /// only `!=`.
 pub fn compare(op: CmpOp, a: &ValueRef<'_>, b: &ValueRef<'_>, nan: NanRule) -> bool {
+    if matches!(op, CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like) {
+        return string_op(op, a, b, false);
+    }
     let both_null = a.is_null() && b.is_null();
     let ord = if comparable(a, b) { order(a, b, nan) } else { None };
     match op {
@@ -355,6 +386,7 @@ pub fn compare(op: CmpOp, a: &ValueRef<'_>, b: &ValueRef<'_>, nan: NanRule) -> b
         CmpOp::Gt => ord == Some(Ordering::Greater),
         CmpOp::Le => both_null || matches!(ord, Some(Ordering::Less | Ordering::Equal)),
         CmpOp::Ge => both_null || matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+        CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like => false,
     }
 }
 
@@ -385,10 +417,10 @@ pub(crate) fn equals_ins_folded(a: &ValueRef<'_>, b: &ValueRef<'_>, folded: &Cas
 /// Strings match strings and binaries match binaries; any other pairing is false. A null
 /// pattern is contained in every non-null haystack; LIKE matches two nulls; otherwise a null
 /// matches nothing (realm-core's value-level rules, [`string::value_null_rule`]).
-pub(crate) fn string_op(op: StringOp, a: &ValueRef<'_>, b: &ValueRef<'_>, ci: bool) -> bool {
+pub(crate) fn string_op(op: CmpOp, a: &ValueRef<'_>, b: &ValueRef<'_>, ci: bool) -> bool {
     match op {
-        StringOp::Contains if b.is_null() => return !a.is_null(),
-        StringOp::Like if a.is_null() && b.is_null() => return true,
+        CmpOp::Contains if b.is_null() => return !a.is_null(),
+        CmpOp::Like if a.is_null() && b.is_null() => return true,
         _ => {}
     }
     match (a, b) {
@@ -603,19 +635,19 @@ mod tests {
     fn value_level_string_nulls() {
         let s = ValueRef::String(b"abc");
         let n = ValueRef::Null;
-        assert!(string_op(StringOp::Contains, &s, &n, false));
-        assert!(!string_op(StringOp::Contains, &n, &n, false));
-        assert!(!string_op(StringOp::BeginsWith, &s, &n, false));
-        assert!(string_op(StringOp::Like, &n, &n, true));
-        assert!(!string_op(StringOp::Like, &s, &n, false));
+        assert!(string_op(CmpOp::Contains, &s, &n, false));
+        assert!(!string_op(CmpOp::Contains, &n, &n, false));
+        assert!(!string_op(CmpOp::BeginsWith, &s, &n, false));
+        assert!(string_op(CmpOp::Like, &n, &n, true));
+        assert!(!string_op(CmpOp::Like, &s, &n, false));
         assert!(!string_op(
-            StringOp::Contains,
+            CmpOp::Contains,
             &ValueRef::binary(b"abc"),
             &ValueRef::String(b"a"),
             false
         ));
         assert!(string_op(
-            StringOp::Contains,
+            CmpOp::Contains,
             &ValueRef::String(b"xAbC"),
             &ValueRef::String(b"abc"),
             true

@@ -10,8 +10,9 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
+use crate::value::CmpOp;
 use crate::value::numeric::{self, Number};
-use crate::value::string::{self, CaseFold, Folded, StringOp};
+use crate::value::string::{self, CaseFold, Folded};
 use crate::value::{Decimal128, Timestamp, TimestampError, ValueRef};
 
 /// The data rows of a fixture (comments and blank lines skipped), split on tabs, with the line
@@ -59,12 +60,12 @@ fn like_table() {
     }
 }
 
-fn op_of(name: &str) -> Option<StringOp> {
+fn op_of(name: &str) -> Option<CmpOp> {
     Some(match name {
-        "beginswith" => StringOp::BeginsWith,
-        "endswith" => StringOp::EndsWith,
-        "contains" => StringOp::Contains,
-        "like" => StringOp::Like,
+        "beginswith" => CmpOp::BeginsWith,
+        "endswith" => CmpOp::EndsWith,
+        "contains" => CmpOp::Contains,
+        "like" => CmpOp::Like,
         "eq" => return None,
         other => panic!("unknown op {other}"),
     })

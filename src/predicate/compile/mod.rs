@@ -21,12 +21,13 @@ use bson::Bson;
 use self::shape::{Ends, Shape, Side, Ty};
 use super::error::{CompileError, CompileErrorKind as K};
 use super::post::CompiledQuery;
-use super::val::{Level, Op};
+use super::val::Level;
 use super::{Arith, Compare, CompareKind, Cond, Operand, OperandKind, Predicate};
 use crate::limits::Limits;
 use crate::rql::ast::{self, ArithOp, CompareOp, ExprKind, PredicateKind, Quantifier};
 use crate::schema::{ObjectType, Table};
 use crate::span::Span;
+use crate::value::CmpOp;
 use crate::value::Value;
 
 /// Binds `query` to `table` and `args`: the predicate plus its SORT/DISTINCT/LIMIT clauses.
@@ -82,18 +83,10 @@ fn is_constant(e: &ast::Expr, budget: u32) -> bool {
     }
 }
 
-fn op_of(op: CompareOp) -> Option<Op> {
+fn op_of(op: CompareOp) -> Option<CmpOp> {
     Some(match op {
-        CompareOp::Equal | CompareOp::In => Op::Eq,
-        CompareOp::NotEqual => Op::Ne,
-        CompareOp::Less => Op::Lt,
-        CompareOp::LessEqual => Op::Le,
-        CompareOp::Greater => Op::Gt,
-        CompareOp::GreaterEqual => Op::Ge,
-        CompareOp::BeginsWith => Op::BeginsWith,
-        CompareOp::EndsWith => Op::EndsWith,
-        CompareOp::Contains => Op::Contains,
-        CompareOp::Like => Op::Like,
+        CompareOp::Cmp(op) => op,
+        CompareOp::In => CmpOp::Eq,
         CompareOp::Text | CompareOp::Between | CompareOp::GeoWithin => return None,
     })
 }
@@ -199,7 +192,7 @@ impl<'t> Compiler<'t> {
         // with `==[c]`/`IN[c]` against a non-empty constant list is case-sensitive in realm-core.
         let ci = ci
             && !(left.is_own_scalar()
-                && matches!(op, Op::Eq)
+                && matches!(op, CmpOp::Eq)
                 && matches!(&right.operand.kind, OperandKind::Consts(cs) if !cs.is_empty()));
         let folded = match (&right.operand.kind, ci) {
             (OperandKind::Const(Value::String(s) | Value::Binary(s)), true) => {

@@ -48,8 +48,13 @@ fn deep_arithmetic_is_refused_without_deep_recursion() {
         loc,
     };
     let left = leaf(Value::Path(ast::PathValue { quantifier: None, path, post: None }));
-    let cmp =
-        ast::Comparison { left, op: CompareOp::Equal, case_insensitive: false, right: e, loc };
+    let cmp = ast::Comparison {
+        left,
+        op: CompareOp::Cmp(CmpOp::Eq),
+        case_insensitive: false,
+        right: e,
+        loc,
+    };
     let q = ast::Query {
         predicate: ast::Predicate { kind: PredicateKind::Comparison(Box::new(cmp)), loc },
         post: Vec::new(),

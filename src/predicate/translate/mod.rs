@@ -49,7 +49,7 @@ use bson::{Binary, Bson, Document};
 pub use error::{TranslateError, TranslateErrorKind};
 
 use crate::limits::Limits;
-use crate::predicate::val::{self, Level, Op};
+use crate::predicate::val::{self, Level};
 use crate::predicate::{
     Compare, CompareKind, Cond, First, Operand, OperandKind, PathExpr, Predicate, SizeKind, Term,
     compile,
@@ -57,7 +57,7 @@ use crate::predicate::{
 use crate::rql::ast::{self, PredicateKind, Quantifier};
 use crate::schema::{Collection, PropertyType, Table};
 use crate::span::Span;
-use crate::value::{Value, ValueRef};
+use crate::value::{CmpOp, Value, ValueRef};
 
 /// Translates `query` over `table` with `args` into a MongoDB filter with the same matches.
 ///
@@ -300,12 +300,12 @@ impl Translator<'_> {
             (OperandKind::Path(path), _) if is_const(&cmp.right) => (path, &cmp.right, cmp.op),
             (_, OperandKind::Path(path)) if is_const(&cmp.left) => {
                 let op = match cmp.op {
-                    Op::Eq => Op::Eq,
-                    Op::Ne => Op::Ne,
-                    Op::Lt => Op::Gt,
-                    Op::Le => Op::Ge,
-                    Op::Gt => Op::Lt,
-                    Op::Ge => Op::Le,
+                    CmpOp::Eq => CmpOp::Eq,
+                    CmpOp::Ne => CmpOp::Ne,
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
                     _ => return leaf.refuse(TranslateErrorKind::ConstantHaystack),
                 };
                 if cmp.kind != CompareKind::Plain {
@@ -350,8 +350,8 @@ impl Translator<'_> {
             }
             OperandKind::Consts(cs) if between => {
                 let [lo, hi] = &**cs else { return leaf.refuse(TranslateErrorKind::Unsupported) };
-                let lo = self.holds(leaf, &field, Op::Ge, lo)?;
-                let hi = self.holds(leaf, &field, Op::Le, hi)?;
+                let lo = self.holds(leaf, &field, CmpOp::Ge, lo)?;
+                let hi = self.holds(leaf, &field, CmpOp::Le, hi)?;
                 (Some(product(leaf, &lo, &hi)?), Vec::new())
             }
             OperandKind::Consts(cs) if !list => {
@@ -408,7 +408,7 @@ impl Translator<'_> {
         &self,
         leaf: &Leaf<'_>,
         field: &Field<'_>,
-        op: Op,
+        op: CmpOp,
         c: &Value,
     ) -> Result<Dnf, TranslateError> {
         let cmp = leaf.cmp;
@@ -422,14 +422,14 @@ impl Translator<'_> {
         };
         if nan && level == Level::Column {
             // realm-core's columns follow IEEE: NaN equals nothing and orders with nothing.
-            return Ok(if op == Op::Ne { vec![vec![]] } else { vec![] });
+            return Ok(if op == CmpOp::Ne { vec![vec![]] } else { vec![] });
         }
         match op {
-            Op::Eq | Op::Ne => {
+            CmpOp::Eq | CmpOp::Ne => {
                 let test: Conj = match c {
                     Value::String(s) if ci => {
                         let re = regex_of(leaf, s, Anchor::Both, true, false)?;
-                        if op == Op::Eq {
+                        if op == CmpOp::Eq {
                             re
                         } else {
                             vec![("$not", Bson::Document(conj_doc(&re)))]
@@ -437,26 +437,26 @@ impl Translator<'_> {
                     }
                     _ => {
                         let v = self.bson(leaf, c)?;
-                        vec![if op == Op::Eq { ("$eq", v) } else { ("$ne", v) }]
+                        vec![if op == CmpOp::Eq { ("$eq", v) } else { ("$ne", v) }]
                     }
                 };
                 Ok(vec![test])
             }
-            Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+            CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
                 let key = match op {
-                    Op::Lt => "$lt",
-                    Op::Le => "$lte",
-                    Op::Gt => "$gt",
+                    CmpOp::Lt => "$lt",
+                    CmpOp::Le => "$lte",
+                    CmpOp::Gt => "$gt",
                     _ => "$gte",
                 };
-                let below = matches!(op, Op::Lt | Op::Le);
+                let below = matches!(op, CmpOp::Lt | CmpOp::Le);
                 if matches!(c, Value::Null) {
                     if string_column {
                         // realm-core's string column orders null first: everything is `>= null`.
                         return Ok(match op {
-                            Op::Gt => vec![vec![("$ne", Bson::Null)]],
-                            Op::Ge => vec![vec![]],
-                            Op::Lt => vec![],
+                            CmpOp::Gt => vec![vec![("$ne", Bson::Null)]],
+                            CmpOp::Ge => vec![vec![]],
+                            CmpOp::Lt => vec![],
                             _ => vec![vec![("$eq", Bson::Null)]],
                         });
                     }
@@ -474,7 +474,7 @@ impl Translator<'_> {
                 }
                 Ok(dnf)
             }
-            Op::BeginsWith | Op::EndsWith | Op::Contains | Op::Like => {
+            CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like => {
                 if !matches!(field.ty, PropertyType::String) {
                     return leaf.construct("a string operator on a property that is not a string");
                 }
@@ -501,9 +501,9 @@ impl Translator<'_> {
                     }
                     Value::String(s) => {
                         let (anchor, like) = match op {
-                            Op::BeginsWith => (Anchor::Start, false),
-                            Op::EndsWith => (Anchor::End, false),
-                            Op::Contains => (Anchor::None, false),
+                            CmpOp::BeginsWith => (Anchor::Start, false),
+                            CmpOp::EndsWith => (Anchor::End, false),
+                            CmpOp::Contains => (Anchor::None, false),
                             _ => (Anchor::Both, true),
                         };
                         if like && s.ends_with(b"**") {
@@ -522,7 +522,7 @@ impl Translator<'_> {
         &self,
         leaf: &Leaf<'_>,
         name: &str,
-        op: Op,
+        op: CmpOp,
         side: &Operand,
     ) -> Result<F, TranslateError> {
         match &side.kind {
@@ -661,9 +661,9 @@ fn negate(leaf: &Leaf<'_>, dnf: &Dnf) -> Result<Dnf, TranslateError> {
 }
 
 /// `list.@count op c` for one constant.
-fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Value) -> Result<F, TranslateError> {
+fn count_one(leaf: &Leaf<'_>, name: &str, op: CmpOp, c: &Value) -> Result<F, TranslateError> {
     let x = match c {
-        Value::Null => return Ok(if op == Op::Ne { F::True } else { F::False }),
+        Value::Null => return Ok(if op == CmpOp::Ne { F::True } else { F::False }),
         #[expect(clippy::cast_precision_loss, reason = "counts beyond 2^53 cannot occur")]
         Value::Int(i) => *i as f64,
         Value::Double(d) if !d.is_nan() => *d,
@@ -695,14 +695,14 @@ fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Value) -> Result<F, Transl
     };
     let integral = x.fract() == 0.0 && (0.0..=9.0e15).contains(&x);
     Ok(match op {
-        Op::Eq if integral => exactly(clamp(x)),
-        Op::Eq => F::False,
-        Op::Ne if integral => F::nor(vec![exactly(clamp(x))]),
-        Op::Ne => F::True,
-        Op::Lt => F::nor(vec![at_least(clamp(x.ceil()))]),
-        Op::Le => F::nor(vec![at_least(clamp(x.floor()) + 1)]),
-        Op::Gt => at_least(clamp(x.floor()) + 1),
-        Op::Ge => at_least(clamp(x.ceil())),
+        CmpOp::Eq if integral => exactly(clamp(x)),
+        CmpOp::Eq => F::False,
+        CmpOp::Ne if integral => F::nor(vec![exactly(clamp(x))]),
+        CmpOp::Ne => F::True,
+        CmpOp::Lt => F::nor(vec![at_least(clamp(x.ceil()))]),
+        CmpOp::Le => F::nor(vec![at_least(clamp(x.floor()) + 1)]),
+        CmpOp::Gt => at_least(clamp(x.floor()) + 1),
+        CmpOp::Ge => at_least(clamp(x.ceil())),
         _ => return leaf.construct("a string operator on a count"),
     })
 }
