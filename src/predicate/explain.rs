@@ -300,13 +300,6 @@ impl Predicate {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 fn quoted(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
@@ -336,7 +329,7 @@ pub(crate) fn render_value(v: &ValueRef<'_>, depth: u32) -> String {
         ValueRef::Double(d) => format!("{d:?}"),
         ValueRef::Decimal(d) => format!("decimal128({d})"),
         ValueRef::String(s) => quoted(s),
-        ValueRef::ObjectId(o) => format!("oid({})", hex(o)),
+        ValueRef::ObjectId(o) => format!("oid({})", crate::value::ejson::oid_hex(o)),
         ValueRef::Uuid(u) => format!("uuid({})", uuid_text(u)),
         ValueRef::Binary { bytes, .. } => format!("bin({} bytes)", bytes.len()),
         ValueRef::Timestamp(t) => format!("T{}:{}", t.seconds(), t.nanos()),

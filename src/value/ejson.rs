@@ -87,14 +87,12 @@ fn binary(subtype: BinarySubtype, bytes: &[u8]) -> Json {
 
 /// The canonical 8-4-4-4-12 lower-case form of a UUID.
 pub fn uuid_text(raw: &[u8; 16]) -> String {
-    let mut out = String::with_capacity(36);
-    for (i, b) in raw.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    bson::Uuid::from_bytes(*raw).to_string()
+}
+
+/// An ObjectId as 24 lowercase hex digits.
+pub fn oid_hex(raw: &[u8; 12]) -> String {
+    bson::oid::ObjectId::from_bytes(*raw).to_hex()
 }
 
 #[cfg(test)]

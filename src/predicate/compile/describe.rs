@@ -75,13 +75,13 @@ pub(super) fn describe_const(c: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Double(d) => d.to_string(),
-        Value::Decimal(d) => d.to_string(),
+        Value::Decimal(d) => d.realm_text(),
         Value::String(s) => format!("\"{}\"", String::from_utf8_lossy(s)),
         Value::Binary(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
         Value::Timestamp(t) => {
             format!("T{}:{}", t.seconds(), t.nanos())
         }
-        Value::ObjectId(o) => o.iter().map(|b| format!("{b:02x}")).collect(),
+        Value::ObjectId(o) => crate::value::ejson::oid_hex(o),
         Value::Uuid(u) => crate::value::ejson::uuid_text(u),
         Value::Type(_) => "@type".to_owned(),
     }
