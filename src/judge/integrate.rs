@@ -426,9 +426,9 @@ impl<'a> Run<'a> {
             return Err(mismatch("a table with an `_id` primary key", "no primary key"));
         };
         let field = self.string(spec.field);
-        let declared = type_name(spec.ty);
-        let app_type = key_type_code(key.ty());
-        if field != key.name() || Some(spec.ty) != app_type || spec.nullable != key.nullable() {
+        let declared = tag_name(spec.ty);
+        let same_type = tag_type(spec.ty).as_ref() == Some(key.ty());
+        if field != key.name() || !same_type || spec.nullable != key.nullable() {
             return Err(mismatch(
                 &format!(
                     "keyed by `{}` ({}{})",
@@ -469,14 +469,14 @@ impl<'a> Run<'a> {
             Collection::Set => CollectionType::Set,
             Collection::Dictionary => CollectionType::Dictionary,
         };
-        let (app_code, app_target) = match p.ty() {
-            PropertyType::Object(o) => (Some(9), o.title()),
-            other => (key_type_code(other).or(value_type_code(other)), None),
-        };
+        let app_target = p.object().and_then(ObjectType::title);
         let target = link_target.map(|t| self.string(t));
-        let same = Some(ty) == app_code
+        let same_type = match p.ty() {
+            PropertyType::Object(_) => ty == 9 && app_target == target,
+            app => tag_type(ty).as_ref() == Some(app),
+        };
+        let same = same_type
             && app_collection == collection
-            && (app_target.is_none() || app_target == target)
             // A link to an embedded object is always nullable in realm.
             && (nullable == p.nullable() || matches!(p.ty(), PropertyType::Object(_)));
         if same {
@@ -498,7 +498,7 @@ impl<'a> Run<'a> {
         Err(IntegrateErrorKind::SchemaMismatch {
             at,
             app: show(p.ty().realm_name(), app_target, p.nullable(), app_collection),
-            changeset: show(type_name(ty), target, nullable, collection),
+            changeset: show(tag_name(ty), target, nullable, collection),
         })
     }
 
@@ -668,47 +668,30 @@ fn instruction_name(i: &Instruction) -> &'static str {
     }
 }
 
-/// The payload type tag of a primary-key property type.
-fn key_type_code(ty: &PropertyType) -> Option<i64> {
-    match ty {
-        PropertyType::Int => Some(1),
-        PropertyType::String => Some(3),
-        PropertyType::ObjectId => Some(10),
-        PropertyType::Uuid => Some(11),
-        _ => None,
-    }
-}
-
-/// The payload type tag of any other property type (0 is `mixed` in `AddColumn`).
-fn value_type_code(ty: &PropertyType) -> Option<i64> {
-    Some(match ty {
-        PropertyType::Mixed => 0,
-        PropertyType::Bool => 2,
-        PropertyType::Binary => 4,
-        PropertyType::Timestamp => 5,
-        PropertyType::Float => 6,
-        PropertyType::Double => 7,
-        PropertyType::Decimal => 8,
-        PropertyType::Object(_) => 9,
-        _ => return key_type_code(ty),
+/// The property type a value type tag stands for (sync-protocol.md §1b; 0 is `mixed` in
+/// `AddColumn`). Links (9) have no type of their own: their target decides.
+fn tag_type(tag: i64) -> Option<PropertyType> {
+    Some(match tag {
+        0 => PropertyType::Mixed,
+        1 => PropertyType::Int,
+        2 => PropertyType::Bool,
+        3 => PropertyType::String,
+        4 => PropertyType::Binary,
+        5 => PropertyType::Timestamp,
+        6 => PropertyType::Float,
+        7 => PropertyType::Double,
+        8 => PropertyType::Decimal,
+        10 => PropertyType::ObjectId,
+        11 => PropertyType::Uuid,
+        _ => return None,
     })
 }
 
-/// realm's name of a type tag, in lower case as the schema's types are printed.
-fn type_name(tag: i64) -> &'static str {
-    match tag {
-        0 => "mixed",
-        1 => "int",
-        2 => "bool",
-        3 => "string",
-        4 => "binary",
-        5 => "timestamp",
-        6 => "float",
-        7 => "double",
-        8 => "decimal128",
-        9 => "link",
-        10 => "objectId",
-        11 => "uuid",
+/// A type tag's name, as the schema's types are printed.
+fn tag_name(tag: i64) -> &'static str {
+    match (tag, tag_type(tag)) {
+        (_, Some(t)) => t.realm_name(),
+        (9, None) => "link",
         _ => "an unknown type",
     }
 }
@@ -1046,20 +1029,15 @@ fn convert(value: &Payload, shape: Shape<'_>, cs: &protocol::Changeset) -> Resul
                     Err(Fault::Null)
                 };
             }
-            let fits = matches!(
-                (ty, value),
-                (PropertyType::Int, Payload::Int(_))
-                    | (PropertyType::Bool, Payload::Bool(_))
-                    | (PropertyType::String, Payload::String(_))
-                    | (PropertyType::Binary, Payload::Binary(_))
-                    | (PropertyType::Timestamp, Payload::Timestamp { .. })
-                    | (PropertyType::Float, Payload::Float(_))
-                    | (PropertyType::Double, Payload::Double(_))
-                    | (PropertyType::Decimal, Payload::Decimal(_))
-                    | (PropertyType::ObjectId, Payload::ObjectId(_))
-                    | (PropertyType::Uuid, Payload::Uuid(_))
-                    | (PropertyType::Object(_), Payload::ObjectValue)
-            );
+            let fits = match value {
+                Payload::ObjectValue => matches!(ty, PropertyType::Object(_)),
+                Payload::Link { .. }
+                | Payload::Erased
+                | Payload::Dictionary
+                | Payload::List
+                | Payload::Set => false,
+                scalar => tag_type(scalar.type_code()).as_ref() == Some(ty),
+            };
             if !fits {
                 return Err(mismatch(ty.realm_name()));
             }
@@ -1105,21 +1083,11 @@ fn link_key(key: &PrimaryKey, cs: &protocol::Changeset) -> Bson {
 fn payload_name(p: &Payload) -> &'static str {
     match p {
         Payload::Null => "null",
-        Payload::Int(_) => "int",
-        Payload::Bool(_) => "bool",
-        Payload::String(_) => "string",
-        Payload::Binary(_) => "binary",
-        Payload::Timestamp { .. } => "timestamp",
-        Payload::Float(_) => "float",
-        Payload::Double(_) => "double",
-        Payload::Decimal(_) => "decimal128",
-        Payload::Link { .. } => "link",
-        Payload::ObjectId(_) => "objectId",
-        Payload::Uuid(_) => "uuid",
         Payload::Erased => "erased",
         Payload::ObjectValue => "an embedded object",
         Payload::Dictionary => "a dictionary",
         Payload::List => "a list",
         Payload::Set => "a set",
+        scalar => tag_name(scalar.type_code()),
     }
 }
