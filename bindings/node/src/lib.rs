@@ -1,0 +1,109 @@
+//! The native half of the `flexrules` Node package: [`flexrules::api`] through N-API.
+//!
+//! Requests and responses cross the boundary as JSON text: V8's `JSON.stringify` and
+//! `JSON.parse` turn a whole object into one string faster than N-API can walk it member by
+//! member, and the text is exactly what [`api::call_str`] reads. Every function answers a
+//! response (`ok` or not), never a thrown N-API error, so that index.js maps errors to its
+//! classes in one place. A panic inside the engine (a bug; the engine is written not to) is
+//! caught here and answered as an `internal` error instead of aborting the Node process.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use flexrules::api::{self, ApiError, ApiErrorKind};
+use napi_derive::napi;
+
+/// Runs `answer`, turning a panic into an `internal` error response.
+fn guarded(answer: impl FnOnce() -> String) -> String {
+    catch_unwind(AssertUnwindSafe(answer)).unwrap_or_else(|_| {
+        failure(&ApiError::new(
+            ApiErrorKind::Internal,
+            "",
+            "the engine failed unexpectedly (a bug in flexrules); the request was not answered",
+        ))
+    })
+}
+
+fn failure(error: &ApiError) -> String {
+    api::error_response(error).to_string()
+}
+
+/// The version of the response shapes, so that index.js builds its own refusals with it.
+#[napi]
+pub const API_VERSION: u32 = api::API_VERSION;
+
+/// `api::call_str`: one operation on a JSON request text, answering the JSON response text.
+#[napi]
+pub fn call(operation: String, request: String) -> String {
+    guarded(|| api::call_str(&operation, &request))
+}
+
+/// A session handle: empty until [`NativeSession::open`] succeeds, empty again after
+/// [`NativeSession::close`]. A closed or never-opened handle answers `invalid_handle`.
+#[napi]
+#[derive(Debug, Default)]
+pub struct NativeSession {
+    session: Option<api::Session>,
+}
+
+#[napi]
+impl NativeSession {
+    /// An empty handle; opening can fail, and a constructor could only throw.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        NativeSession::default()
+    }
+
+    /// Opens the session (`api::Session::open`); answers `{"ok": true, "result": null}` or the
+    /// error. A handle that was open is replaced only when the new session opens.
+    #[napi]
+    pub fn open(&mut self, request: String) -> String {
+        guarded(|| {
+            match api::parse(&request).and_then(|json| api::Session::open(&json)) {
+                Ok(session) => {
+                    self.session = Some(session);
+                    api::respond(Ok(serde_json::Value::Null))
+                }
+                Err(e) => api::error_response(&e),
+            }
+            .to_string()
+        })
+    }
+
+    /// `api::Session::judge` on a changeset's JSON text.
+    #[napi]
+    pub fn judge(&self, changeset: String) -> String {
+        self.with_session(|session| api::parse(&changeset).and_then(|json| session.judge(&json)))
+    }
+
+    /// `api::Session::preflight` on a write's JSON text.
+    #[napi]
+    pub fn preflight(&self, write: String) -> String {
+        self.with_session(|session| api::parse(&write).and_then(|json| session.preflight(&json)))
+    }
+
+    /// Drops the session now rather than when the garbage collector finds the handle.
+    #[napi]
+    pub fn close(&mut self) {
+        self.session = None;
+    }
+
+    /// Whether the handle holds an open session.
+    #[napi(getter)]
+    pub fn is_open(&self) -> bool {
+        self.session.is_some()
+    }
+
+    fn with_session(
+        &self,
+        answer: impl FnOnce(&api::Session) -> Result<serde_json::Value, ApiError>,
+    ) -> String {
+        guarded(|| match &self.session {
+            Some(session) => api::respond(answer(session)).to_string(),
+            None => failure(&ApiError::new(
+                ApiErrorKind::InvalidHandle,
+                "",
+                "the session is closed (or was never opened)",
+            )),
+        })
+    }
+}
