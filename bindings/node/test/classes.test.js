@@ -1,0 +1,162 @@
+'use strict';
+// App, Session and the error classes answer as `call` does for the same inputs, and every
+// failure is thrown as the flexrules.Error subclass of its kind, with its message and pointer.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+
+const flexrules = require('..');
+const { at, json, ndjson, appFiles, demo } = require('./fixtures');
+
+const { App } = flexrules;
+const demoRequest = { app: demo.app, user: demo.user, subscriptions: demo.subscriptions };
+
+/** Asserts that `fn` throws the subclass for `kind`, with `pointer`; answers the error. */
+function throwsKind(fn, kind, pointer) {
+  let caught;
+  assert.throws(fn, (e) => {
+    caught = e;
+    return true;
+  });
+  assert.ok(caught instanceof flexrules.Error, `${caught} is not a flexrules.Error`);
+  assert.ok(caught instanceof Error);
+  assert.equal(caught.kind, kind, caught.message);
+  assert.equal(caught.pointer, pointer, caught.message);
+  const Class = Object.values(flexrules).find((c) => c.kind === kind);
+  assert.ok(caught instanceof Class, `${caught.name} is not ${Class.name}`);
+  assert.equal(caught.name, Class.name);
+  assert.notEqual(caught.message, '');
+  return caught;
+}
+
+test('a session judges the seed changesets as check does', () => {
+  const session = App.load(demo.app).session(demo.user, demo.subscriptions);
+  const lines = demo.changesets.map((c) => session.judge(c));
+  assert.deepEqual(lines, flexrules.call('check', { ...demoRequest, changesets: demo.changesets }).result);
+  assert.equal(lines[0].rejected.length, 0);
+  assert.equal(lines[1].rejected.length, 1);
+});
+
+test('preflight answers as the preflight operation, and leaves the state', () => {
+  const session = App.load(demo.app).session(demo.user, demo.subscriptions);
+  for (const changeset of demo.changesets) {
+    const write = changeset.writes[0];
+    const verdict = session.preflight(write);
+    assert.deepEqual(verdict, flexrules.call('preflight', { ...demoRequest, write }).result);
+    assert.deepEqual(session.preflight(write), verdict);
+  }
+  assert.deepEqual(
+    demo.changesets.map((c) => session.preflight(c.writes[0]).accepted),
+    [true, false, false],
+  );
+});
+
+test('session options are the API fields, state and wording included', () => {
+  const request = {
+    app: at('fixtures/apps/car'),
+    user: json('fixtures/users/u1.json'),
+    subscriptions: json('fixtures/judge/cli/subscriptions.json'),
+    state: ndjson('fixtures/judge/cli/state.ndjson'),
+    server_style: '2024',
+    explain: true,
+  };
+  const changesets = ndjson('fixtures/judge/cli/changesets.ndjson');
+  const { app, user, subscriptions, ...options } = request;
+  const session = App.load(app).session(user, subscriptions, options);
+  assert.deepEqual(
+    changesets.map((c) => session.judge(c)),
+    flexrules.call('check', { ...request, changesets }).result,
+  );
+});
+
+test('an app from a file map is the app of its directory', () => {
+  const byFiles = App.fromFiles(appFiles('fixtures/apps/car'));
+  const byDir = App.load(at('fixtures/apps/car'));
+  assert.deepEqual(byFiles.problems, byDir.problems);
+  const write = demo.changesets[2].writes[0];
+  assert.deepEqual(
+    byFiles.session(demo.user, demo.subscriptions).preflight(write),
+    byDir.session(demo.user, demo.subscriptions).preflight(write),
+  );
+});
+
+test("an app's problems are validate's result; a relative path is resolved at load", () => {
+  const rel = path.relative(process.cwd(), at('fixtures/apps/tiered-docs'));
+  const app = App.load(rel);
+  assert.equal(app.source, at('fixtures/apps/tiered-docs'));
+  assert.deepEqual(app.problems, flexrules.call('validate', { app: app.source }).result);
+  assert.ok(app.problems.length > 0);
+});
+
+test('load errors are thrown with their kind and pointer', () => {
+  throwsKind(() => App.load(at('fixtures/apps/no-such-app')), 'app', '/app');
+  throwsKind(() => App.load(3), 'bad_request', '/app');
+  throwsKind(() => App.fromFiles('root_config.json'), 'bad_request', '/app');
+  const rules = 'data_sources/mongodb-atlas/db/Car/rules.json';
+  const e = throwsKind(() => App.fromFiles({ [rules]: '{not json' }), 'app', `/app/${rules.replaceAll('/', '~1')}`);
+  assert.match(e.message, /^data_sources\/mongodb-atlas\/db\/Car\/rules\.json:1:2: malformed JSON/);
+});
+
+test('session errors are the errors of call for the same request', () => {
+  const app = App.load(demo.app);
+  const cases = [
+    [{ id: 3 }, demo.subscriptions, {}],
+    [demo.user, [{ table: 'Car', query: 'make == "Ford"' }], {}],
+    [demo.user, [{ table: 'Car' }], {}],
+    [demo.user, demo.subscriptions, { server_style: 1999 }],
+    [demo.user, demo.subscriptions, { bogus: true }],
+  ];
+  const kinds = [];
+  for (const [user, subscriptions, options] of cases) {
+    const { error } = flexrules.call('check', { ...demoRequest, user, subscriptions, ...options, changesets: [] });
+    const e = throwsKind(() => app.session(user, subscriptions, options), error.kind, error.pointer);
+    // An unknown field's message lists the fields of the operation, and check reads one more.
+    if (e.kind !== 'bad_request') assert.equal(e.message, error.message);
+    kinds.push(e.kind);
+  }
+  assert.deepEqual(kinds, ['user', 'subscription', 'input', 'bad_request', 'bad_request']);
+});
+
+test('options may not replace the arguments, and must be an object', () => {
+  const app = App.load(demo.app);
+  for (const name of ['app', 'user', 'subscriptions']) {
+    throwsKind(() => app.session(demo.user, demo.subscriptions, { [name]: null }), 'bad_request', `/${name}`);
+  }
+  throwsKind(() => app.session(demo.user, demo.subscriptions, 'explain'), 'bad_request', '');
+  throwsKind(() => app.session(1n, demo.subscriptions), 'bad_request', '');
+});
+
+test('a bad changeset or write is thrown, naming the field inside it', () => {
+  const session = App.load(demo.app).session(demo.user, demo.subscriptions);
+  const write = { ...demo.changesets[0].writes[0], op: 'upsert' };
+  throwsKind(() => session.preflight(write), 'input', '/op');
+  throwsKind(() => session.judge({ client_version: 1, writes: [write] }), 'input', '/writes/0/op');
+  throwsKind(() => session.judge({ writes: [] }), 'input', '');
+  throwsKind(() => session.preflight({ ...write, pk: 1n }), 'bad_request', '');
+  throwsKind(() => session.judge(undefined), 'bad_request', '');
+  // A failed judgement changes nothing: the seed's first write is still accepted after it.
+  assert.equal(session.judge(demo.changesets[0]).rejected.length, 0);
+});
+
+test('a closed session throws InvalidHandleError, and closing twice is harmless', () => {
+  const session = App.load(demo.app).session(demo.user, demo.subscriptions);
+  assert.equal(session.closed, false);
+  session.close();
+  session.close();
+  assert.equal(session.closed, true);
+  throwsKind(() => session.preflight(demo.changesets[0].writes[0]), 'invalid_handle', '');
+  throwsKind(() => session.judge(demo.changesets[0]), 'invalid_handle', '');
+});
+
+test('sessions are opened by App only', () => {
+  assert.throws(() => new flexrules.Session({}), TypeError);
+});
+
+test('each kind has its class, and an unknown kind is the base class', () => {
+  const classes = Object.values(flexrules).filter((v) => v.prototype instanceof flexrules.Error);
+  assert.equal(new Set(classes.map((c) => c.kind)).size, classes.length);
+  assert.equal(classes.length, 12);
+  const e = new flexrules.Error('future_kind', 'm', '/p');
+  assert.deepEqual([e.name, e.kind, e.message, e.pointer], ['FlexrulesError', 'future_kind', 'm', '/p']);
+});
