@@ -144,7 +144,11 @@ class App {
     if (files === null || typeof files !== 'object' || Array.isArray(files)) {
       throw errorOf(badRequest('App.fromFiles: the files must be an object of file names to contents', '/app'));
     }
-    return new App(files, run('validate', { app: files }));
+    // A copy, so that changing the caller's map later cannot change the sessions opened from it.
+    const { text, error } = toJson(files, 'the app files');
+    if (error) throw errorOf({ ...error, pointer: '/app' });
+    const source = JSON.parse(text);
+    return new App(source, run('validate', { app: source }));
   }
 
   /**

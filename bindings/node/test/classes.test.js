@@ -81,6 +81,16 @@ test('an app from a file map is the app of its directory', () => {
   );
 });
 
+test('an app from a file map keeps its own copy of the map', () => {
+  const files = appFiles('fixtures/apps/car');
+  const app = App.fromFiles(files);
+  const write = demo.changesets[2].writes[0];
+  const before = app.session(demo.user, demo.subscriptions).preflight(write);
+  for (const name of Object.keys(files)) delete files[name];
+  assert.deepEqual(app.session(demo.user, demo.subscriptions).preflight(write), before);
+  throwsKind(() => App.fromFiles({ 'sync/config.json': { n: 1n } }), 'bad_request', '/app');
+});
+
 test("an app's problems are validate's result; a relative path is resolved at load", () => {
   const rel = path.relative(process.cwd(), at('fixtures/apps/tiered-docs'));
   const app = App.load(rel);
