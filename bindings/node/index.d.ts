@@ -45,6 +45,10 @@ export type Operation =
 
 /** The version of the response shapes. */
 export const API_VERSION: number;
+/** The operations `call` answers. */
+export const OPERATIONS: readonly Operation[];
+/** The engine's version. */
+export const VERSION: string;
 
 /**
  * Answers one request of the JSON API. Errors in the request are answered (`ok: false`), not
@@ -52,8 +56,11 @@ export const API_VERSION: number;
  */
 export function call(operation: Operation | string, request: object): Response;
 
-/** The engine's version, the API version and the operations. */
-export function version(): { version: string; api_version: number; operations: Operation[] };
+/** `call` on JSON text, answering JSON text. */
+export function callJson(operation: Operation | string, request: string): string;
+
+/** The `result` of `call`, or the flexrules.Error subclass of its error thrown. */
+export function run(operation: Operation | string, request: object): Json;
 
 /** A user, as the App Services user object. */
 export interface User {
@@ -139,32 +146,42 @@ export interface Problem {
   text: string;
 }
 
+/** What `Session.open` reads. */
+export interface SessionRequest extends SessionOptions {
+  app: string | { [fileName: string]: Json };
+  user: User;
+  subscriptions: Subscription[];
+}
+
 /**
- * An exported App Services app. Loading reads and checks it once; each session opened from it
- * reads the same source again.
+ * An exported App Services app. Making one checks that the app loads; each session opened from
+ * it loads the same source again.
  */
 export class App {
-  private constructor();
+  /** Prefer `App.load` or `App.fromFiles`, which check that the app loads. */
+  constructor(source: string | { [fileName: string]: Json });
   /** The app exported to `dir`; a relative path is resolved against the working directory now. */
   static load(dir: string): App;
   /** The app from a map of the export's file names to their contents (JSON values or text). */
   static fromFiles(files: { [fileName: string]: Json }): App;
-  /** The absolute directory, or the file map. */
+  /** The absolute directory, or a copy of the file map. */
   readonly source: string | { [fileName: string]: Json };
   /** The Flexible Sync compatibility problems of the app's roles (`validate`). */
-  readonly problems: Problem[];
+  validate(): Problem[];
   /** Opens a session: roles bound for `user` and `subscriptions` compiled, once. */
   session(user: User, subscriptions: Subscription[], options?: SessionOptions): Session;
 }
 
-/** One user's open session. Opened by `App.session`. */
+/** One user's open session. Made by `Session.open` or `app.session`. */
 export class Session {
   private constructor();
+  /** Opens a session from the whole request. */
+  static open(request: SessionRequest): Session;
   /** Judges one uploaded changeset and applies its accepted writes. */
   judge(changeset: Changeset): CheckLine;
   /** Would `write` be reverted, and why? The state is left unchanged. */
   preflight(write: Write): Verdict;
-  /** Frees the session now; later calls throw `InvalidHandleError`. */
+  /** Frees the session now; later calls throw `SessionClosedError`. */
   close(): void;
   /** Whether `close()` has been called. */
   readonly closed: boolean;
@@ -172,26 +189,25 @@ export class Session {
 
 /** Every failure of the package: a kind, a message naming the input, and its JSON pointer. */
 declare class FlexrulesError extends globalThis.Error {
-  constructor(kind: string, message: string, pointer: string);
+  constructor(kind: string, message: string, pointer?: string);
   readonly kind: ErrorKind | string;
   readonly pointer: string;
 }
 export { FlexrulesError as Error };
 
-declare class KindError<K extends ErrorKind> extends FlexrulesError {
-  static readonly kind: ErrorKind;
-  readonly kind: K;
-}
-
-export class BadRequestError extends KindError<'bad_request'> {}
-export class UnknownOperationError extends KindError<'unknown_operation'> {}
-export class AppError extends KindError<'app'> {}
-export class UserError extends KindError<'user'> {}
-export class InputError extends KindError<'input'> {}
-export class SubscriptionError extends KindError<'subscription'> {}
-export class SchemaError extends KindError<'schema'> {}
-export class QueryError extends KindError<'query'> {}
-export class TranslateError extends KindError<'translate'> {}
-export class ProtocolError extends KindError<'protocol'> {}
-export class InvalidHandleError extends KindError<'invalid_handle'> {}
-export class InternalError extends KindError<'internal'> {}
+/** Kinds `bad_request`, `unknown_operation`. */
+export class RequestError extends FlexrulesError {}
+/** Kind `app`. */
+export class AppError extends FlexrulesError {}
+/** Kinds `user`, `input`, `schema`. */
+export class InputError extends FlexrulesError {}
+/** Kind `subscription` (error 226). */
+export class SubscriptionError extends FlexrulesError {}
+/** Kinds `query`, `translate`. */
+export class QueryError extends FlexrulesError {}
+/** Kind `protocol`. */
+export class ProtocolError extends FlexrulesError {}
+/** Kind `invalid_handle`: a closed session. */
+export class SessionClosedError extends FlexrulesError {}
+/** Kind `internal`: a bug. */
+export class InternalError extends FlexrulesError {}

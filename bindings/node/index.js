@@ -24,7 +24,7 @@ function loadNative() {
 
 /** The error every flexrules failure is: a kind, a message and the JSON pointer at fault. */
 class FlexrulesError extends globalThis.Error {
-  constructor(kind, message, pointer) {
+  constructor(kind, message, pointer = '') {
     super(message);
     this.name = new.target.name;
     this.kind = kind;
@@ -32,33 +32,46 @@ class FlexrulesError extends globalThis.Error {
   }
 }
 
-// One subclass per kind of docs/api.md, so that callers can `catch (e) { if (e instanceof
-// flexrules.QueryError) … }`; a kind this file does not know yet is the base class.
+/** A malformed request: not a JSON object, a field missing, unknown or mistyped, a value JSON
+ * cannot hold, or an unknown operation (kinds `bad_request`, `unknown_operation`). */
+class RequestError extends FlexrulesError {}
+/** The exported app cannot be loaded (kind `app`). */
+class AppError extends FlexrulesError {}
+/** A user, subscription, state entry, changeset, write or table schema of the wrong shape
+ * (kinds `user`, `input`, `schema`). */
+class InputError extends FlexrulesError {}
+/** A subscription the Flexible Sync subset refuses, as a server does with error 226 (kind
+ * `subscription`). */
+class SubscriptionError extends FlexrulesError {}
+/** A query that does not parse or bind, or that MongoDB cannot express exactly (kinds `query`,
+ * `translate`). */
+class QueryError extends FlexrulesError {}
+/** Sync protocol bytes that cannot be decoded (kind `protocol`). */
+class ProtocolError extends FlexrulesError {}
+/** A call on a closed session (kind `invalid_handle`). */
+class SessionClosedError extends FlexrulesError {}
+/** A fault inside the engine, never expected, always a bug (kind `internal`). */
+class InternalError extends FlexrulesError {}
+
+// The class of each kind: the same families as the Python package. A kind this table does not
+// know (from a newer engine) is thrown as the base class.
 const KINDS = {
-  bad_request: 'BadRequestError',
-  unknown_operation: 'UnknownOperationError',
-  app: 'AppError',
-  user: 'UserError',
-  input: 'InputError',
-  subscription: 'SubscriptionError',
-  schema: 'SchemaError',
-  query: 'QueryError',
-  translate: 'TranslateError',
-  protocol: 'ProtocolError',
-  invalid_handle: 'InvalidHandleError',
-  internal: 'InternalError',
+  bad_request: RequestError,
+  unknown_operation: RequestError,
+  app: AppError,
+  user: InputError,
+  input: InputError,
+  schema: InputError,
+  subscription: SubscriptionError,
+  query: QueryError,
+  translate: QueryError,
+  protocol: ProtocolError,
+  invalid_handle: SessionClosedError,
+  internal: InternalError,
 };
 
-const errorClasses = {};
-for (const [kind, name] of Object.entries(KINDS)) {
-  // A computed class name keeps `e.name` and stack traces naming the subclass.
-  errorClasses[name] = { [name]: class extends FlexrulesError {} }[name];
-  errorClasses[name].kind = kind;
-}
-
 function errorOf(error) {
-  const name = KINDS[error.kind];
-  const Class = name ? errorClasses[name] : FlexrulesError;
+  const Class = Object.hasOwn(KINDS, error.kind) ? KINDS[error.kind] : FlexrulesError;
   return new Class(error.kind, error.message, error.pointer);
 }
 
@@ -88,58 +101,74 @@ function unwrap(responseText) {
   throw errorOf(response.error);
 }
 
+/** A TypeError unless `operation` is a string: a program's mistake, not a request's. */
+function checkOperation(operation, caller) {
+  if (typeof operation !== 'string') {
+    throw new TypeError(`flexrules.${caller}: the operation must be a string, not ${typeof operation}`);
+  }
+}
+
 /**
  * Answers one request of the JSON API (docs/api.md): the response object
  * `{ok, api_version, result | error}`, exactly as `flexrules::api::call` answers it. Errors in
  * the request are answered, not thrown; only an `operation` that is not a string throws.
  */
 function call(operation, request) {
-  if (typeof operation !== 'string') {
-    throw new TypeError(`flexrules.call: the operation must be a string, not ${typeof operation}`);
-  }
+  checkOperation(operation, 'call');
   const { text, error } = toJson(request, 'the request');
   if (error) return { ok: false, api_version: native.API_VERSION, error };
   return JSON.parse(native.call(operation, text));
 }
 
-/** Runs `operation` and answers its result, throwing its error. */
+/** `call` on JSON text, answering JSON text (text that is not JSON is a `bad_request`). */
+function callJson(operation, request) {
+  checkOperation(operation, 'callJson');
+  if (typeof request !== 'string') {
+    throw new TypeError(`flexrules.callJson: the request must be JSON text, not ${typeof request}`);
+  }
+  return native.call(operation, request);
+}
+
+/** The `result` of `call`, or the flexrules.Error subclass of its error thrown. */
 function run(operation, request) {
+  checkOperation(operation, 'run');
   const { text, error } = toJson(request, 'the request');
   if (error) throw errorOf(error);
   return unwrap(native.call(operation, text));
 }
 
-/** `{version, api_version, operations}` of the engine. */
-function version() {
-  return run('version', {});
-}
+/** What `version` answers: the engine's version and the operations of the API. */
+const ABOUT = run('version', {});
 
 /** The members of `session()`'s request that are its arguments, not options. */
 const SESSION_ARGUMENTS = ['app', 'user', 'subscriptions'];
 
 /**
  * An exported App Services app: its directory, or a map of the export's file names to their
- * contents. Loading reads and checks it once (and lists its Flexible Sync problems); each session
- * opened from it reads the same source again, since a session is opened from a request.
+ * contents. Making one checks that the app loads; each session opened from it loads the same
+ * source again (a session is opened from a request), so the sessions opened after an edit of
+ * the export see the edit.
  */
 class App {
-  /** @param {string | object} source @param {object[]} problems */
-  constructor(source, problems) {
+  /** Prefer `App.load` or `App.fromFiles`, which check that the app loads. */
+  constructor(source) {
     this.source = source;
-    this.problems = problems;
     Object.freeze(this);
   }
 
-  /** The app exported to the directory `dir` (relative paths are resolved now). */
+  /** The app exported to the directory `dir` (made absolute now, so that a later change of
+   * working directory does not matter). Throws `AppError`. */
   static load(dir) {
     if (typeof dir !== 'string') {
       throw errorOf(badRequest(`App.load: the app directory must be a string, not ${typeof dir}`, '/app'));
     }
-    const source = path.resolve(dir);
-    return new App(source, run('validate', { app: source }));
+    const app = new App(path.resolve(dir));
+    app.validate();
+    return app;
   }
 
-  /** The app from a map of the export's file names (e.g. `"root_config.json"`) to contents. */
+  /** The app from a map of each export file's path inside the export (`"sync/config.json"`) to
+   * its contents, as parsed JSON or as JSON text. Throws `AppError`. */
   static fromFiles(files) {
     if (files === null || typeof files !== 'object' || Array.isArray(files)) {
       throw errorOf(badRequest('App.fromFiles: the files must be an object of file names to contents', '/app'));
@@ -147,13 +176,20 @@ class App {
     // A copy, so that changing the caller's map later cannot change the sessions opened from it.
     const { text, error } = toJson(files, 'the app files');
     if (error) throw errorOf({ ...error, pointer: '/app' });
-    const source = JSON.parse(text);
-    return new App(source, run('validate', { app: source }));
+    const app = new App(JSON.parse(text));
+    app.validate();
+    return app;
+  }
+
+  /** The problems `flexrules validate` reports for the app (empty when none): each
+   * `{file, pointer, role, severity, message, text}`. */
+  validate() {
+    return run('validate', { app: this.source });
   }
 
   /**
-   * Opens a session for `user` with `subscriptions`; `options` holds the other fields a session
-   * reads (`state`, `server_style`, `explain`, `log_url`), named as in docs/api.md.
+   * Opens a session of `user` with its `subscriptions`; `options` holds the other fields a
+   * session reads (`state`, `server_style`, `explain`, `log_url`), named as in docs/api.md.
    */
   session(user, subscriptions, options = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -164,44 +200,59 @@ class App {
         throw errorOf(badRequest(`\`${name}\` is an argument of session(), not an option`, `/${name}`));
       }
     }
-    const request = { ...options, app: this.source, user, subscriptions };
-    const { text, error } = toJson(request, 'the session request');
-    if (error) throw errorOf(error);
-    const handle = new native.NativeSession();
-    unwrap(handle.open(text));
-    return new Session(handle);
+    return Session.open({ ...options, app: this.source, user, subscriptions });
   }
 }
 
+/** Whether a `Session` is being made by `Session.open`, the one way to make one. */
+let opening = false;
+
 /**
- * One user's open session: the app's roles bound and the subscriptions compiled once, and the
- * server state that judged writes change. Not constructed directly: `app.session(...)`.
+ * One user's subscriptions compiled and roles bound against one app, and the server state their
+ * uploads are judged against. Made by `Session.open` or `app.session`.
  */
 class Session {
   #handle;
 
   constructor(handle) {
-    if (!(handle instanceof native.NativeSession)) {
-      throw new TypeError('flexrules.Session is opened with app.session(user, subscriptions)');
+    if (!opening) {
+      throw new TypeError('a flexrules.Session is made by Session.open(request) or app.session(user, subscriptions)');
     }
     this.#handle = handle;
   }
 
-  /** Judges one uploaded changeset and applies its accepted writes: its `check` line. */
+  /** Opens a session from `{app, user, subscriptions, state?, server_style?, explain?,
+   * log_url?}`; throws the flexrules.Error of a bad field. */
+  static open(request) {
+    const { text, error } = toJson(request, 'the session request');
+    if (error) throw errorOf(error);
+    const handle = new native.NativeSession();
+    unwrap(handle.open(text));
+    opening = true;
+    try {
+      return new Session(handle);
+    } finally {
+      opening = false;
+    }
+  }
+
+  /** Judges one uploaded changeset and applies its accepted writes to the session's state: the
+   * line `flexrules check --format json` prints for it. */
   judge(changeset) {
     const { text, error } = toJson(changeset, 'the changeset');
     if (error) throw errorOf(error);
     return unwrap(this.#handle.judge(text));
   }
 
-  /** Would `write` be reverted, and why? The state is left unchanged. */
+  /** Would `write` be reverted, and why? `{accepted: true}` or `{accepted: false, table, pk,
+   * reason, log_reason}`; the state is left unchanged. */
   preflight(write) {
     const { text, error } = toJson(write, 'the write');
     if (error) throw errorOf(error);
     return unwrap(this.#handle.preflight(text));
   }
 
-  /** Frees the session now; later calls throw `InvalidHandleError`. */
+  /** Frees the session now; later calls throw `SessionClosedError`. */
   close() {
     this.#handle.close();
   }
@@ -213,11 +264,21 @@ class Session {
 }
 
 module.exports = {
+  API_VERSION: native.API_VERSION,
+  OPERATIONS: Object.freeze([...ABOUT.operations]),
+  VERSION: ABOUT.version,
   call,
-  version,
+  callJson,
+  run,
   App,
   Session,
   Error: FlexrulesError,
-  ...errorClasses,
-  API_VERSION: native.API_VERSION,
+  RequestError,
+  AppError,
+  InputError,
+  SubscriptionError,
+  QueryError,
+  ProtocolError,
+  SessionClosedError,
+  InternalError,
 };

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
 
 const flexrules = require('..');
-const { ROOT, at, json, ndjson, appFiles, demo } = require('./fixtures');
+const { ROOT, at, json, ndjson, appFiles, demo, KIND_CLASSES } = require('./fixtures');
 
 const checkRequest = {
   app: at('fixtures/apps/car'),
@@ -85,14 +85,42 @@ test('call answers what flexrules::api::call answers, case by case', () => {
   });
 });
 
-test('every error kind the package can meet has a case', () => {
+test('every error kind a request can meet has a case', () => {
   const covered = new Set(CASES.filter(([, , , o]) => o !== 'ok').map(([, , , [kind]]) => kind));
   // invalid_handle belongs to sessions (classes.test.js); internal is a caught panic, which no
   // known input causes.
-  const elsewhere = new Set(['invalid_handle', 'internal']);
-  for (const Class of Object.values(flexrules).filter((v) => v.prototype instanceof flexrules.Error)) {
-    if (!elsewhere.has(Class.kind)) assert.ok(covered.has(Class.kind), `no case for ${Class.kind}`);
+  for (const kind of Object.keys(KIND_CLASSES)) {
+    if (kind !== 'invalid_handle' && kind !== 'internal') assert.ok(covered.has(kind), `no case for ${kind}`);
   }
+});
+
+test('run answers the result, or throws the class of the error kind', () => {
+  for (const [name, operation, request, outcome] of CASES) {
+    const response = flexrules.call(operation, request);
+    if (outcome === 'ok') {
+      assert.deepEqual(flexrules.run(operation, request), response.result, name);
+      continue;
+    }
+    assert.throws(
+      () => flexrules.run(operation, request),
+      (e) =>
+        e instanceof flexrules[KIND_CLASSES[outcome[0]]] &&
+        e instanceof flexrules.Error &&
+        e.kind === response.error.kind &&
+        e.message === response.error.message &&
+        e.pointer === response.error.pointer,
+      name,
+    );
+  }
+});
+
+test('callJson is call on JSON text', () => {
+  const [, operation, request] = CASES[1];
+  assert.deepEqual(JSON.parse(flexrules.callJson(operation, JSON.stringify(request))), flexrules.call(operation, request));
+  const response = JSON.parse(flexrules.callJson('version', '{not json'));
+  assert.equal(response.error.kind, 'bad_request');
+  assert.match(response.error.message, /^malformed JSON at line 1, column 2/);
+  assert.throws(() => flexrules.callJson('version', {}), TypeError);
 });
 
 test("check answers the command line's golden lines", () => {
@@ -105,11 +133,12 @@ test('an app as a file map judges as its directory does', () => {
   assert.deepEqual(byFiles, flexrules.call('check', checkRequest));
 });
 
-test('version lists the operations, and each one is known', () => {
+test('VERSION and OPERATIONS are what version answers, and each operation is known', () => {
   const { result } = flexrules.call('version', {});
   assert.equal(result.api_version, flexrules.API_VERSION);
-  assert.deepEqual(flexrules.version(), result);
-  for (const operation of result.operations) {
+  assert.equal(flexrules.VERSION, result.version);
+  assert.deepEqual(flexrules.OPERATIONS, result.operations);
+  for (const operation of flexrules.OPERATIONS) {
     assert.notEqual(flexrules.call(operation, {}).error?.kind, 'unknown_operation', operation);
   }
 });
@@ -129,6 +158,7 @@ test('a request JSON cannot hold is answered as a bad request, not thrown', () =
 
 test('an operation that is not a string is a TypeError', () => {
   assert.throws(() => flexrules.call(3, {}), TypeError);
+  assert.throws(() => flexrules.run(undefined, {}), TypeError);
 });
 
 test('members JSON leaves out are absent, as JSON.stringify leaves them', () => {

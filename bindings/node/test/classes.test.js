@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 
 const flexrules = require('..');
-const { at, json, ndjson, appFiles, demo } = require('./fixtures');
+const { at, json, ndjson, appFiles, demo, KIND_CLASSES } = require('./fixtures');
 
 const { App } = flexrules;
 const demoRequest = { app: demo.app, user: demo.user, subscriptions: demo.subscriptions };
@@ -23,7 +23,7 @@ function throwsKind(fn, kind, pointer) {
   assert.ok(caught instanceof Error);
   assert.equal(caught.kind, kind, caught.message);
   assert.equal(caught.pointer, pointer, caught.message);
-  const Class = Object.values(flexrules).find((c) => c.kind === kind);
+  const Class = flexrules[KIND_CLASSES[kind]];
   assert.ok(caught instanceof Class, `${caught.name} is not ${Class.name}`);
   assert.equal(caught.name, Class.name);
   assert.notEqual(caught.message, '');
@@ -73,7 +73,7 @@ test('session options are the API fields, state and wording included', () => {
 test('an app from a file map is the app of its directory', () => {
   const byFiles = App.fromFiles(appFiles('fixtures/apps/car'));
   const byDir = App.load(at('fixtures/apps/car'));
-  assert.deepEqual(byFiles.problems, byDir.problems);
+  assert.deepEqual(byFiles.validate(), byDir.validate());
   const write = demo.changesets[2].writes[0];
   assert.deepEqual(
     byFiles.session(demo.user, demo.subscriptions).preflight(write),
@@ -91,12 +91,12 @@ test('an app from a file map keeps its own copy of the map', () => {
   throwsKind(() => App.fromFiles({ 'sync/config.json': { n: 1n } }), 'bad_request', '/app');
 });
 
-test("an app's problems are validate's result; a relative path is resolved at load", () => {
+test("an app's validate() is the validate operation; a relative path is resolved at load", () => {
   const rel = path.relative(process.cwd(), at('fixtures/apps/tiered-docs'));
   const app = App.load(rel);
   assert.equal(app.source, at('fixtures/apps/tiered-docs'));
-  assert.deepEqual(app.problems, flexrules.call('validate', { app: app.source }).result);
-  assert.ok(app.problems.length > 0);
+  assert.deepEqual(app.validate(), flexrules.call('validate', { app: app.source }).result);
+  assert.ok(app.validate().length > 0);
 });
 
 test('load errors are thrown with their kind and pointer', () => {
@@ -149,7 +149,7 @@ test('a bad changeset or write is thrown, naming the field inside it', () => {
   assert.equal(session.judge(demo.changesets[0]).rejected.length, 0);
 });
 
-test('a closed session throws InvalidHandleError, and closing twice is harmless', () => {
+test('a closed session throws SessionClosedError, and closing twice is harmless', () => {
   const session = App.load(demo.app).session(demo.user, demo.subscriptions);
   assert.equal(session.closed, false);
   session.close();
@@ -159,14 +159,23 @@ test('a closed session throws InvalidHandleError, and closing twice is harmless'
   throwsKind(() => session.judge(demo.changesets[0]), 'invalid_handle', '');
 });
 
-test('sessions are opened by App only', () => {
-  assert.throws(() => new flexrules.Session({}), TypeError);
+test('Session.open takes the whole request, as app.session does', () => {
+  const write = demo.changesets[1].writes[0];
+  const session = flexrules.Session.open({ app: demo.app, user: demo.user, subscriptions: demo.subscriptions });
+  assert.deepEqual(session.preflight(write), App.load(demo.app).session(demo.user, demo.subscriptions).preflight(write));
+  throwsKind(() => flexrules.Session.open({ app: demo.app, user: demo.user }), 'bad_request', '/subscriptions');
+  throwsKind(() => flexrules.Session.open([]), 'bad_request', '');
+  assert.throws(() => new flexrules.Session(), TypeError);
 });
 
-test('each kind has its class, and an unknown kind is the base class', () => {
-  const classes = Object.values(flexrules).filter((v) => v.prototype instanceof flexrules.Error);
-  assert.equal(new Set(classes.map((c) => c.kind)).size, classes.length);
-  assert.equal(classes.length, 12);
+test('each error kind has its family class, and the base class takes any kind', () => {
+  for (const [kind, name] of Object.entries(KIND_CLASSES)) {
+    const Class = flexrules[name];
+    assert.ok(Class.prototype instanceof flexrules.Error, name);
+    assert.equal(new Class(kind, 'm').pointer, '');
+  }
+  const families = Object.entries(flexrules).filter(([, v]) => v.prototype instanceof flexrules.Error);
+  assert.deepEqual(families.map(([name]) => name).sort(), [...new Set(Object.values(KIND_CLASSES))].sort());
   const e = new flexrules.Error('future_kind', 'm', '/p');
   assert.deepEqual([e.name, e.kind, e.message, e.pointer], ['FlexrulesError', 'future_kind', 'm', '/p']);
 });

@@ -14,7 +14,7 @@ if (response.ok) {
 }
 
 const app: App = App.load('fixtures/apps/car');
-const problems: string[] = app.problems.map((p) => `${p.severity}: ${p.text}`);
+const problems: string[] = app.validate().map((p) => `${p.severity}: ${p.text}`);
 void problems;
 const session = app.session({ id: 'u1' }, [{ table: 'Car', query: 'miles < 100', args: [] }], {
   server_style: '2024',
@@ -33,19 +33,25 @@ void closed;
 try {
   App.fromFiles({ 'sync/config.json': { is_recovery_mode_disabled: false } });
 } catch (e) {
-  if (e instanceof flexrules.QueryError) {
-    const kind: 'query' = e.kind;
+  if (e instanceof flexrules.SessionClosedError) {
+    const kind: string = e.kind;
     void kind;
   } else if (e instanceof flexrules.Error) {
     const where: string = e.pointer;
     void where;
   }
 }
-const version: string = flexrules.version().version;
-void version;
+const version: string = flexrules.VERSION;
+const operations: readonly flexrules.Operation[] = flexrules.OPERATIONS;
+const result: flexrules.Json = flexrules.run('version', {});
+const text: string = flexrules.callJson('version', '{}');
+const opened = flexrules.Session.open({ app: 'fixtures/apps/car', user: { id: 'u1' }, subscriptions: [] });
+void version, operations, result, text, opened;
 
-// @ts-expect-error: sessions are opened by App.session
+// @ts-expect-error: sessions are opened by Session.open or App.session
 new flexrules.Session();
+// @ts-expect-error: Session.open reads the user
+flexrules.Session.open({ app: 'fixtures/apps/car', subscriptions: [] });
 // @ts-expect-error: a subscription names its table
 app.session({ id: 'u1' }, [{ query: 'miles < 100' }]);
 // @ts-expect-error: options are the API's field names
