@@ -179,3 +179,24 @@ test('each error kind has its family class, and the base class takes any kind', 
   const e = new flexrules.Error('future_kind', 'm', '/p');
   assert.deepEqual([e.name, e.kind, e.message, e.pointer], ['FlexrulesError', 'future_kind', 'm', '/p']);
 });
+
+test('a worker thread loads the package and judges as the main thread does', async () => {
+  const { Worker } = require('node:worker_threads');
+  const writes = demo.changesets.map((c) => c.writes[0]);
+  const here = App.load(demo.app).session(demo.user, demo.subscriptions);
+  const code = `
+    const { parentPort, workerData: d } = require('node:worker_threads');
+    const flexrules = require(d.pkg);
+    const session = flexrules.App.load(d.app).session(d.user, d.subscriptions);
+    parentPort.postMessage(d.writes.map((w) => session.preflight(w)));`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { pkg: path.resolve(__dirname, '..'), app: demo.app, user: demo.user, subscriptions: demo.subscriptions, writes },
+  });
+  const verdicts = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.deepEqual(verdicts, writes.map((w) => here.preflight(w)));
+});
