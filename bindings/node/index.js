@@ -80,25 +80,32 @@ function badRequest(message, pointer = '') {
 }
 
 /**
- * `value` as JSON text, or the `bad_request` error for a value JSON cannot hold (a BigInt, a
- * cycle). `undefined` members are left out, as JSON.stringify leaves them.
+ * `value` as JSON text, throwing the `bad_request` error of a value JSON cannot hold (a BigInt,
+ * a cycle). `undefined` members are left out, as JSON.stringify leaves them.
  */
-function toJson(value, what) {
+function textOf(value, what, pointer = '') {
   let text;
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    return { error: badRequest(`${what} cannot be written as JSON: ${e.message}`) };
+    throw errorOf(badRequest(`${what} cannot be written as JSON: ${e.message}`, pointer));
   }
-  if (text === undefined) return { error: badRequest(`${what} cannot be written as JSON`) };
-  return { text };
+  if (text === undefined) throw errorOf(badRequest(`${what} cannot be written as JSON`, pointer));
+  return text;
 }
 
-/** The result of a response, or its error thrown. */
+/** The result of a response of `call`, or its error thrown. */
 function unwrap(responseText) {
   const response = JSON.parse(responseText);
   if (response.ok) return response.result;
   throw errorOf(response.error);
+}
+
+/** The result of a session method's answer: its JSON text, or `!` and the error's JSON (see
+ * src/lib.rs), thrown. */
+function answer(text) {
+  if (text.charCodeAt(0) === 33) throw errorOf(JSON.parse(text.slice(1)));
+  return JSON.parse(text);
 }
 
 /** A TypeError unless `operation` is a string: a program's mistake, not a request's. */
@@ -115,8 +122,13 @@ function checkOperation(operation, caller) {
  */
 function call(operation, request) {
   checkOperation(operation, 'call');
-  const { text, error } = toJson(request, 'the request');
-  if (error) return { ok: false, api_version: native.API_VERSION, error };
+  let text;
+  try {
+    text = textOf(request, 'the request');
+  } catch (e) {
+    if (!(e instanceof RequestError)) throw e;
+    return { ok: false, api_version: native.API_VERSION, error: { kind: e.kind, message: e.message, pointer: e.pointer } };
+  }
   return JSON.parse(native.call(operation, text));
 }
 
@@ -132,9 +144,7 @@ function callJson(operation, request) {
 /** The `result` of `call`, or the flexrules.Error subclass of its error thrown. */
 function run(operation, request) {
   checkOperation(operation, 'run');
-  const { text, error } = toJson(request, 'the request');
-  if (error) throw errorOf(error);
-  return unwrap(native.call(operation, text));
+  return unwrap(native.call(operation, textOf(request, 'the request')));
 }
 
 /** What `version` answers: the engine's version and the operations of the API. */
@@ -174,9 +184,7 @@ class App {
       throw errorOf(badRequest('App.fromFiles: the files must be an object of file names to contents', '/app'));
     }
     // A copy, so that changing the caller's map later cannot change the sessions opened from it.
-    const { text, error } = toJson(files, 'the app files');
-    if (error) throw errorOf({ ...error, pointer: '/app' });
-    const app = new App(JSON.parse(text));
+    const app = new App(JSON.parse(textOf(files, 'the app files', '/app')));
     app.validate();
     return app;
   }
@@ -224,10 +232,8 @@ class Session {
   /** Opens a session from `{app, user, subscriptions, state?, server_style?, explain?,
    * log_url?}`; throws the flexrules.Error of a bad field. */
   static open(request) {
-    const { text, error } = toJson(request, 'the session request');
-    if (error) throw errorOf(error);
     const handle = new native.NativeSession();
-    unwrap(handle.open(text));
+    answer(handle.open(textOf(request, 'the session request')));
     opening = true;
     try {
       return new Session(handle);
@@ -239,17 +245,13 @@ class Session {
   /** Judges one uploaded changeset and applies its accepted writes to the session's state: the
    * line `flexrules check --format json` prints for it. */
   judge(changeset) {
-    const { text, error } = toJson(changeset, 'the changeset');
-    if (error) throw errorOf(error);
-    return unwrap(this.#handle.judge(text));
+    return answer(this.#handle.judge(textOf(changeset, 'the changeset')));
   }
 
   /** Would `write` be reverted, and why? `{accepted: true}` or `{accepted: false, table, pk,
    * reason, log_reason}`; the state is left unchanged. */
   preflight(write) {
-    const { text, error } = toJson(write, 'the write');
-    if (error) throw errorOf(error);
-    return unwrap(this.#handle.preflight(text));
+    return answer(this.#handle.preflight(textOf(write, 'the write')));
   }
 
   /** Frees the session now; later calls throw `SessionClosedError`. */
