@@ -200,3 +200,19 @@ test('a worker thread loads the package and judges as the main thread does', asy
   await worker.terminate();
   assert.deepEqual(verdicts, writes.map((w) => here.preflight(w)));
 });
+
+test('a package whose native module was not built says how to build it', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flexrules-unbuilt-'));
+  try {
+    fs.copyFileSync(path.join(__dirname, '..', 'index.js'), path.join(dir, 'index.js'));
+    assert.throws(() => require(dir), (e) => {
+      assert.match(e.message, /flexrules\.node has not been built; run `npm install` in /);
+      assert.ok(e.message.includes(dir));
+      return true;
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
