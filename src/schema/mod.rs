@@ -29,6 +29,7 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectType {
     name: String,
+    title: Option<String>,
     properties: Vec<Property>,
 }
 
@@ -164,6 +165,12 @@ impl ObjectType {
         &self.name
     }
 
+    /// The schema's `title`: for an embedded object, the class name a sync client gives its
+    /// embedded table (`Engine`), which changesets name in `AddTable` and `AddColumn`.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
     /// Properties in schema order.
     pub fn properties(&self) -> &[Property] {
         &self.properties
@@ -264,7 +271,8 @@ fn read_object(
             ));
         }
     }
-    Ok(ObjectType { name: name.to_owned(), properties })
+    let title = node.get("title").and_then(Json::as_str).map(str::to_owned);
+    Ok(ObjectType { name: name.to_owned(), title, properties })
 }
 
 fn read_property(

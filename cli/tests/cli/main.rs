@@ -12,4 +12,5 @@ mod explain;
 mod hostile;
 mod query;
 mod translate;
+mod upload;
 mod validate;
