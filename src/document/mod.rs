@@ -41,6 +41,44 @@ pub struct DocumentError {
     pub offset: usize,
 }
 
+impl DocumentError {
+    /// A malformation met somewhere in the document, where no offset was kept.
+    pub(crate) fn malformed() -> DocumentError {
+        DocumentError { kind: DocumentErrorKind::BadLength, offset: 0 }
+    }
+}
+
+/// What an evaluation answers for a document found malformed where it reads it: the crate's one
+/// policy, for the RQL predicate and the rules filter alike.
+///
+/// Documents come from clients and disks; bytes that break BSON's rules must neither crash an
+/// evaluator nor let a document through. So a malformed document matches nothing: not a
+/// predicate, not its negation (`NOT`, `!=`, `$nor`), not a role's filter, whatever was read
+/// before the bad bytes. Only what the evaluator reads counts: a predicate that stops before the
+/// bad element answers as usual, since its answer does not depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Malformed {
+    /// The document matches nothing. [`crate::Predicate::matches_raw`],
+    /// [`crate::PredicateSet`] and the judge's use of role filters answer this way.
+    #[default]
+    MatchesNothing,
+    /// The error is the answer, for the caller to report: [`crate::rules::Filter::matches`]
+    /// returns it.
+    Report,
+}
+
+impl Malformed {
+    /// The boolean answer under [`Malformed::MatchesNothing`]: `false` for a malformed
+    /// document. Under [`Malformed::Report`] there is no boolean answer for one, so it is
+    /// `false` too; callers that report use the `Result` itself.
+    pub fn decide(self, answer: Result<bool, DocumentError>) -> bool {
+        match (self, answer) {
+            (_, Ok(answer)) => answer,
+            (Malformed::MatchesNothing | Malformed::Report, Err(_)) => false,
+        }
+    }
+}
+
 fn describe(kind: &DocumentErrorKind) -> String {
     match kind {
         DocumentErrorKind::Truncated => "the data ends early".to_owned(),

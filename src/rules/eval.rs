@@ -83,7 +83,10 @@ enum Source<'s, 'a> {
 
 impl Filter {
     /// Whether `doc` matches. Each field is looked up where the filter reads it; to read many
-    /// filters' fields in one pass, use [`Filter::matches_slots`].
+    /// filters' fields in one pass, use [`Filter::matches_slots`]. A document found malformed
+    /// where the filter reads it is reported as the error
+    /// ([`crate::document::Malformed::Report`]); [`crate::document::Malformed::decide`] turns
+    /// that into the crate's answer, no match.
     pub fn matches(&self, doc: &DocRef<'_>) -> Result<bool, DocumentError> {
         self.node(&self.root, Source::Doc(doc))
     }
