@@ -145,30 +145,35 @@ impl<'a> ValueRef<'a> {
             (ValueRef::Other(a), ValueRef::Other(b)) => a == b,
             (ValueRef::Array(a), ValueRef::Array(b)) => {
                 let depth = max_depth.checked_sub(1).ok_or(too_deep())?;
-                let mut ia = a.iter();
-                let mut ib = b.iter();
-                loop {
-                    match (ia.next().transpose()?, ib.next().transpose()?) {
-                        (None, None) => break true,
-                        (Some(x), Some(y)) if x.same_as(&y, depth)? => {}
-                        _ => break false,
-                    }
-                }
+                same_elements(a.iter(), b.iter(), |x, y| x.same_as(&y, depth))?
             }
             (ValueRef::Document(a), ValueRef::Document(b)) => {
                 let depth = max_depth.checked_sub(1).ok_or(too_deep())?;
-                let mut ia = a.iter();
-                let mut ib = b.iter();
-                loop {
-                    match (ia.next().transpose()?, ib.next().transpose()?) {
-                        (None, None) => break true,
-                        (Some((k1, x)), Some((k2, y))) if k1 == k2 && x.same_as(&y, depth)? => {}
-                        _ => break false,
-                    }
-                }
+                same_elements(a.iter(), b.iter(), |(k1, x), (k2, y)| {
+                    Ok(k1 == k2 && x.same_as(&y, depth)?)
+                })?
             }
             _ => false,
         })
+    }
+}
+
+/// Whether two element sequences have the same length and are pairwise `same`.
+fn same_elements<T>(
+    mut a: impl Iterator<Item = Result<T, DocumentError>>,
+    mut b: impl Iterator<Item = Result<T, DocumentError>>,
+    mut same: impl FnMut(T, T) -> Result<bool, DocumentError>,
+) -> Result<bool, DocumentError> {
+    loop {
+        match (a.next().transpose()?, b.next().transpose()?) {
+            (None, None) => return Ok(true),
+            (Some(x), Some(y)) => {
+                if !same(x, y)? {
+                    return Ok(false);
+                }
+            }
+            _ => return Ok(false),
+        }
     }
 }
 
