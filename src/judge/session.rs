@@ -12,7 +12,7 @@ use super::integrate::Schemas;
 use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
-use crate::document::DocRef;
+use crate::document::{DocRef, Malformed};
 use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
@@ -360,9 +360,10 @@ impl Session {
     }
 }
 
-/// Whether a role filter holds on `doc`; a document the filter cannot read denies.
+/// Whether a role filter holds on `doc`; a document the filter cannot read matches nothing, so
+/// it denies.
 fn holds(filter: &Filter, doc: &Document) -> bool {
-    filter.matches(&DocRef::decoded(doc)).unwrap_or(false)
+    Malformed::MatchesNothing.decide(filter.matches(&DocRef::decoded(doc)))
 }
 
 /// Whether the role may read `doc`: a role that may write a document may also read it.
