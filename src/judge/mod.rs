@@ -40,7 +40,7 @@ mod pk;
 mod session;
 mod verdict;
 
-pub use explain::{Section, WriteExplanation};
+pub use explain::{Check, Section, WriteExplanation};
 pub use flx::{SubscriptionError, SubscriptionErrorKind};
 pub use input::{
     Changeset, InputError, InputErrorKind, Subscription, Write, state_entry_from_json,

@@ -60,6 +60,26 @@ impl Role {
     pub fn pointer(&self) -> &str {
         &self.pointer
     }
+
+    /// Where each of the role's filters (read, write, insert, delete) is written, and whether
+    /// it is a constant (`true`, `{}`, or a default): `None` for an absent document filter.
+    pub(crate) fn filter_origins(&self) -> [Option<(&str, bool)>; 4] {
+        fn origin(s: &Slot) -> (&str, bool) {
+            (s.pointer.as_str(), matches!(s.expr, Ok(Expr::Const(_))))
+        }
+        let df = self.document_filters.as_ref();
+        [
+            df.and_then(|d| d.read.as_ref()).map(origin),
+            df.and_then(|d| d.write.as_ref()).map(origin),
+            Some(origin(&self.insert)),
+            Some(origin(&self.delete)),
+        ]
+    }
+
+    /// The top-level fields the role's field rules name.
+    pub(crate) fn field_rule_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.name.as_str())
+    }
 }
 
 /// An expression-valued permission: its lowered form (or why it has none) and its pointer.
