@@ -188,7 +188,9 @@ fn session_role(role: &Role, bindings: &Bindings, limits: &Limits) -> Option<Ses
     let bound = |slot: Option<&Slot>| -> Option<Filter> {
         let slot = slot?;
         let expr = slot.expr.as_ref().ok()?;
-        bind_at(expr, &slot.pointer, bindings, true, limits).ok()
+        // A default (`insert`, `delete` left out) is named by its role, which the file holds.
+        let at = if slot.written { slot.pointer.as_str() } else { role.pointer.as_str() };
+        bind_at(expr, at, bindings, true, limits).ok()
     };
     Some(SessionRole {
         name: role.name.clone(),

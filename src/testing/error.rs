@@ -21,6 +21,12 @@ impl TestFileError {
         TestFileError { file: file.to_path_buf(), line: None, pointer: pointer.into(), kind }
     }
 
+    /// The same error, placed on `line`.
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
     /// The same error, placed on the line of `text` that holds its node.
     pub(crate) fn located(mut self, text: &str) -> Self {
         if self.line.is_none() {
@@ -75,8 +81,8 @@ pub enum TestFileErrorKind {
     /// A directory given to the runner holds no `*.test.json` file.
     #[error("no `*.test.json` file in this directory")]
     NoTestFiles,
-    /// The text is not JSON.
-    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    /// The text is not JSON (the error's line is `line`).
+    #[error("malformed JSON at column {column}: {message}")]
     Json {
         /// 1-based line.
         line: usize,

@@ -151,7 +151,7 @@ impl TestFile {
                 column: e.column(),
                 message: crate::json::message(&e),
             };
-            TestFileError::new(path, "", kind)
+            TestFileError::new(path, "", kind).at_line(e.line())
         })?;
         Reader { path }.file(&json).map_err(|e| e.located(text))
     }

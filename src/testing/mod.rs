@@ -30,7 +30,7 @@ mod file;
 mod render;
 mod run;
 
-pub use coverage::{Coverage, Gap};
+pub use coverage::{Coverage, Gap, Never};
 pub use error::{TestFileError, TestFileErrorKind};
 pub use file::{TestFile, discover};
 pub use render::Report;

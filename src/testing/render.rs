@@ -102,8 +102,50 @@ impl Failure {
     }
 
     fn to_json(&self) -> Json {
-        let mut j = json!({"message": self.summary()});
+        let st = self.style;
+        let pk_json =
+            |pk: &Key| crate::value::ejson::to_json(&pk.to_bson(), 4).unwrap_or(Json::Null);
+        let verdict = |v: &Verdict| match v {
+            Verdict::Accepted => json!("accepted"),
+            Verdict::Rejected(_) => json!("rejected"),
+        };
+        let mut j = match &self.kind {
+            FailureKind::Verdict { table, pk, expected_accepted, actual } => json!({
+                "kind": "verdict", "table": table, "pk": pk_json(pk),
+                "expected": if *expected_accepted { "accepted" } else { "rejected" },
+                "actual": verdict(actual)
+            }),
+            FailureKind::Reason { table, pk, audience, expected, actual } => json!({
+                "kind": match audience { Audience::Client => "client_reason", Audience::Log => "log_reason" },
+                "table": table, "pk": pk_json(pk), "expected": expected, "actual": actual
+            }),
+            FailureKind::Role { table, pk, expected, actual } => json!({
+                "kind": "role", "table": table, "pk": pk_json(pk), "expected": expected,
+                "actual": actual
+            }),
+            FailureKind::Unexpected { table, pk, actual } => json!({
+                "kind": "unexpected verdict", "table": table, "pk": pk_json(pk),
+                "actual": verdict(actual)
+            }),
+            FailureKind::NotWritten { table, pk } => {
+                json!({"kind": "not written", "table": table, "pk": pk_json(pk)})
+            }
+            FailureKind::SubscriptionRefused { expected, actual } => {
+                json!({"kind": "subscription error", "expected": expected, "actual": actual})
+            }
+            FailureKind::SubscriptionAccepted { expected } => {
+                json!({"kind": "subscription error", "expected": expected, "actual": null})
+            }
+        };
+        if let Verdict::Rejected(r) = match &self.kind {
+            FailureKind::Verdict { actual, .. } | FailureKind::Unexpected { actual, .. } => actual,
+            _ => &Verdict::Accepted,
+        } && let Json::Object(m) = &mut j
+        {
+            m.insert("actual_log_reason".into(), json!(r.log_reason(st)));
+        }
         if let Json::Object(m) = &mut j {
+            m.insert("message".into(), json!(self.summary()));
             if let Some(i) = self.changeset {
                 m.insert("changeset".into(), json!(i + 1));
             }

@@ -178,10 +178,18 @@ impl TestFile {
             if let Some(c) = coverage.as_deref_mut() {
                 c.add_explanations(&self.app_dir, &session, &test.subscriptions, &explained);
             }
-            compare(&session, index, step, &outcome.rejected, explained, &mut failures);
+            let judged = Judged { rejected: &outcome.rejected, explained, style: test.style };
+            compare(&session, index, step, judged, &mut failures);
         }
         failures
     }
+}
+
+/// What judging one changeset gave, in the test's server style.
+struct Judged<'o> {
+    rejected: &'o [Rejection],
+    explained: Vec<WriteExplanation>,
+    style: Style,
 }
 
 /// Compares the verdicts of one changeset with its expectations, adding a failure for each
@@ -190,10 +198,10 @@ fn compare(
     session: &Session,
     index: usize,
     step: &Step,
-    rejected: &[Rejection],
-    explained: Vec<WriteExplanation>,
+    judged: Judged<'_>,
     failures: &mut Vec<Failure>,
 ) {
+    let Judged { rejected, explained, style } = judged;
     let mut expected: BTreeMap<(String, Key), &Expectation> =
         step.expect.iter().map(|e| ((e.table.clone(), e.pk.clone()), e)).collect();
     for explanation in explained {
@@ -205,7 +213,7 @@ fn compare(
         let Some(e) = expected.remove(&(table.clone(), pk.clone())) else {
             failures.push(Failure {
                 changeset: Some(index),
-                style: step.expect.first().map_or(Style::Y2024, |e| e.style),
+                style,
                 kind: FailureKind::Unexpected { table, pk, actual },
                 explanation: Some(explanation),
             });

@@ -11,5 +11,6 @@ mod demo;
 mod explain;
 mod hostile;
 mod query;
+mod test;
 mod translate;
 mod validate;
