@@ -301,11 +301,15 @@ fn count(
 ) {
     let mut flat = Vec::new();
     preorder(tree, 0, &mut flat);
+    // Trees can hold a query's 100,000 terms: find each node's entry by key in a map.
+    let mut known: std::collections::HashMap<String, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.key.clone(), i)).collect();
     for (i, (node, depth)) in flat.into_iter().enumerate() {
         let k = key(i);
-        let at = match nodes.iter().position(|n| n.key == k) {
-            Some(at) => at,
+        let at = match known.get(&k) {
+            Some(at) => *at,
             None => {
+                known.insert(k.clone(), nodes.len());
                 nodes.push(NodeCoverage {
                     key: k,
                     label: label(node),
