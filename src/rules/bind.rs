@@ -491,3 +491,41 @@ fn convert(conv: Conversion, value: Bson) -> Option<Bson> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test failure is a panic")]
+
+    use super::*;
+    use crate::document::DocRef;
+
+    /// Each node keeps the pointer it was written at, in the preorder `explain` lists them:
+    /// logical nodes take their operands' common prefix, folded constants disappear.
+    #[test]
+    fn bound_nodes_keep_their_pointers_in_explain_order() {
+        let json = serde_json::json!({"$or": [{"a": 1}, {"b": 2, "c": 3}], "%%user.id": "u1"});
+        let limits = Limits::default();
+        let expr =
+            super::super::lower::lower_expr(&json, "/roles/0/document_filters/write", &limits)
+                .unwrap();
+        let bindings = Bindings::new(User::new("u1"));
+        let filter =
+            bind_at(&expr, "/roles/0/document_filters/write", &bindings, true, &limits).unwrap();
+        let at = |p: &str| format!("/roles/0/document_filters/write{p}");
+        let want: Vec<String> =
+            ["/$or", "/$or/0/a", "/$or/1", "/$or/1/b", "/$or/1/c"].iter().map(|p| at(p)).collect();
+        let got: Vec<&str> = filter.node_pointers().iter().map(|p| &**p).collect();
+        assert_eq!(got, want);
+        let doc = bson::doc! {"a": 1};
+        let mut nodes = 0;
+        let mut stack = vec![filter.explain(&DocRef::decoded(&doc))];
+        while let Some(e) = stack.pop() {
+            nodes += 1;
+            stack.extend(e.children);
+        }
+        assert_eq!(nodes, want.len());
+        // A constant filter is named by where it was written.
+        let constant = bind_at(&Expr::Const(true), "/roles/0/insert", &bindings, true, &limits);
+        assert_eq!(constant.unwrap().node_pointers(), [Box::from("/roles/0/insert")]);
+    }
+}
