@@ -2,7 +2,7 @@
 //! tests exercised, and which they never did.
 //!
 //! Nothing here evaluates a rule of its own. Role selection reports each `apply_when` it
-//! evaluates ([`App::choose_role_traced`]); every other count is read off the explanations the
+//! evaluates (`App::choose_role_traced`); every other count is read off the explanations the
 //! tests already produce ([`Session::explain`]), keeping only the checks judging actually made
 //! ([`Section::reached`]) and the nodes evaluation did not skip. The judge's hot path is not
 //! involved, so coverage costs nothing when it is off.
