@@ -38,6 +38,12 @@ impl Pointer {
         Pointer(format!("{}/{index}", self.0))
     }
 
+    /// The pointer's text (also reachable through `Deref`; named so that it is not taken for
+    /// `str::as_str`).
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The last reference token, unescaped: the member name or index it ends on.
     pub(crate) fn last_token(&self) -> String {
         let token = self.0.rsplit_once('/').map_or(self.0.as_str(), |(_, t)| t);
@@ -87,6 +93,11 @@ pub(crate) fn child(pointer: &str, key: &str) -> String {
     Pointer(pointer.to_owned()).child(key).0
 }
 
+/// `pointer` (a pointer's text) extended by the array index `index`.
+pub(crate) fn index(pointer: &str, index: usize) -> String {
+    Pointer(pointer.to_owned()).index(index).0
+}
+
 /// serde_json's message for `e`, without the ` at line L column C` it appends.
 pub(crate) fn message(e: &serde_json::Error) -> String {
     let text = e.to_string();
@@ -94,9 +105,44 @@ pub(crate) fn message(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).map_or(text.clone(), str::to_owned)
 }
 
+/// The 1-based line of `text` on which the node at `pointer` starts, when `text` is JSON and
+/// holds that node. Values are located by borrowing them from `text` as raw JSON, one level at
+/// a time, so the text is never parsed into a tree of its own.
+pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
+    use serde_json::value::RawValue;
+    let mut node: &RawValue = serde_json::from_str(text).ok()?;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let raw = node.get().trim_start();
+        node = if raw.starts_with('[') {
+            let items: Vec<&RawValue> = serde_json::from_str(node.get()).ok()?;
+            *items.get(token.parse::<usize>().ok()?)?
+        } else {
+            let members: std::collections::BTreeMap<String, &RawValue> =
+                serde_json::from_str(node.get()).ok()?;
+            *members.get(&token)?
+        };
+    }
+    let offset = node.get().as_ptr().addr().checked_sub(text.as_ptr().addr())?;
+    let before = text.get(..offset)?;
+    Some(before.matches('\n').count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_are_located_on_their_line() {
+        let text = "{\n \"a\": [1,\n  {\"b/c\": true}],\n \"d\": null\n}";
+        assert_eq!(line_of(text, ""), Some(1));
+        assert_eq!(line_of(text, "/a"), Some(2));
+        assert_eq!(line_of(text, "/a/1/b~1c"), Some(3));
+        assert_eq!(line_of(text, "/d"), Some(4));
+        assert_eq!(line_of(text, "/a/2"), None);
+        assert_eq!(line_of(text, "/x"), None);
+        assert_eq!(line_of("{", ""), None);
+    }
 
     #[test]
     fn keys_are_escaped_and_unescaped() {

@@ -90,6 +90,7 @@ pub mod rql;
 pub mod rules;
 pub mod schema;
 pub mod span;
+pub mod testing;
 pub mod value;
 
 pub use limits::Limits;

@@ -1,12 +1,14 @@
 //! The `flexrules` command line (the contract is the README's command-line section), a thin layer
 //! over the library's public API: it reads files, calls the library and renders its typed results.
 //!
-//! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code).
+//! Exit codes: 0 the command ran, 1 an input could not be used, 2 bad usage (clap's own code);
+//! `test` exits 3 when a test failed.
 
 mod check;
 mod decode;
 mod demo;
 mod query;
+mod test;
 mod translate;
 mod validate;
 
@@ -50,6 +52,9 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
+    /// Run rules test files: expected verdicts, reasons and subscription errors, judged as a
+    /// server judges them; `--coverage` reports what the tests never exercised.
+    Test(test::TestArgs),
 }
 
 /// Runs the command line with the process arguments and returns the exit code.
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
         }
         Command::Decode(args) => decode::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
+        Command::Test(args) => test::run(&args, &mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)
 }

@@ -30,7 +30,8 @@ use serde_json::Value as Json;
 use crate::json::Pointer;
 use crate::limits::Limits;
 use crate::rules::{
-    Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
+    Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose_traced, read_roles,
+    role_problems,
 };
 use crate::schema::Table;
 
@@ -220,13 +221,25 @@ impl App {
     /// Chooses the session role for `table` (rules.md §2.5): see [`RoleChoice`]. A table the app
     /// does not know gets the default roles.
     pub fn choose_role(&self, table: &str, bindings: &Bindings) -> RoleChoice {
+        self.choose_role_traced(table, bindings, &mut |_, _| {})
+    }
+
+    /// [`App::choose_role`], telling `seen` each role whose `apply_when` was evaluated and
+    /// whether it held.
+    pub(crate) fn choose_role_traced<'a>(
+        &'a self,
+        table: &str,
+        bindings: &Bindings,
+        seen: &mut dyn FnMut(&'a Role, bool),
+    ) -> RoleChoice {
         let name = self.collection_name(table);
         let test = |f: &str| self.sync.is_queryable(name, f);
-        choose(
+        choose_traced(
             self.candidate_roles(table),
             bindings,
             &Queryable { collection: Some(name), test: &test },
             &self.limits,
+            seen,
         )
     }
 

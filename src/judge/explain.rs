@@ -13,15 +13,75 @@ use serde_json::{Value as Json, json};
 
 use super::input::{Changeset, Write};
 use super::pk::Key;
-use super::session::Session;
-use super::verdict::{Style, Verdict};
+use super::session::{Session, SubscriptionIndex};
+use super::verdict::{Reason, Style, Verdict, WhichCheck};
 use crate::document::DocRef;
 use crate::predicate::Explanation;
 use crate::rules::RoleChoice;
 
+/// Which check of rules.md §3.3 a [`Section`] shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Check {
+    /// Whether the table has a subscription.
+    Subscription,
+    /// The role chosen for the table.
+    Role,
+    /// The write filter on the object as the server holds it.
+    WriteFilterBefore,
+    /// The write filter on the object as the writes leave it.
+    WriteFilterAfter,
+    /// The field permissions of each written field, in the order written: `true` when the
+    /// role may write it.
+    FieldPermissions(Vec<(String, bool)>),
+    /// The insert filter on a new object.
+    Insert,
+    /// The delete filter on a removed object.
+    Delete,
+    /// One subscription's predicate, part of the query view.
+    View(SubscriptionIndex),
+    /// The read filter on the object the view check looks at.
+    Read,
+}
+
+impl Check {
+    /// Where the check comes in the server's order; checks of one rank are made together.
+    fn rank(&self) -> u8 {
+        match self {
+            Check::Subscription | Check::Role => 0,
+            Check::WriteFilterBefore => 1,
+            Check::WriteFilterAfter => 2,
+            Check::FieldPermissions(_) => 3,
+            Check::Insert | Check::Delete => 4,
+            Check::View(_) | Check::Read => 5,
+        }
+    }
+}
+
+/// The rank of the last check judging makes before it reaches `verdict`.
+fn last_rank(verdict: &Verdict) -> u8 {
+    let Verdict::Rejected(r) = verdict else { return 5 };
+    match &r.reason {
+        Reason::NotAllowed { check, .. } => match check {
+            WhichCheck::NoRole | WhichCheck::IncompatibleRole => 0,
+            WhichCheck::WriteFilterBefore => 1,
+            WhichCheck::WriteFilterAfter => 2,
+            WhichCheck::Field(_) => 3,
+            WhichCheck::Insert | WhichCheck::Delete => 4,
+        },
+        Reason::NoSubscription | Reason::UnknownObject => 0,
+        Reason::OutsideView { .. } | Reason::IndexedFieldChanged { .. } => 5,
+    }
+}
+
 /// One check in a write's explanation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
+    /// Which check this is.
+    pub check: Check,
+    /// Whether judging made this check. An explanation shows every check, but the server stops
+    /// at the first that fails; a coverage report counts only the checks made.
+    pub reached: bool,
     /// What was checked, e.g. `write filter of role "owner-read-write", object after the write`.
     pub title: String,
     /// The evaluated filter or predicate, when the check evaluates one.
@@ -61,20 +121,33 @@ impl Session {
         let after = self.after(pre, writes);
         let post = after.post.as_ref();
         let mut sections = Vec::new();
-        let note = |title: &str, note: String| Section {
+        let stop = last_rank(&verdict);
+        let note = |check: Check, title: &str, note: String| Section {
+            reached: check.rank() <= stop,
+            check,
             title: title.to_owned(),
             tree: None,
             note: Some(note),
         };
-        let tree = |title: String, e: Explanation| Section { title, tree: Some(e), note: None };
+        let tree = |check: Check, title: String, e: Explanation| Section {
+            reached: check.rank() <= stop,
+            check,
+            title,
+            tree: Some(e),
+            note: None,
+        };
         let Some(choice) = self.role_choice(table) else {
-            sections.push(note("subscription", format!("no subscription on table `{table}`")));
+            sections.push(note(
+                Check::Subscription,
+                "subscription",
+                format!("no subscription on table `{table}`"),
+            ));
             return WriteExplanation { table: table.to_owned(), pk: pk.clone(), verdict, sections };
         };
         let role = match choice {
             RoleChoice::Role(role) => role,
             RoleChoice::NoRole => {
-                sections.push(note("role", "no role applies to this user".to_owned()));
+                sections.push(note(Check::Role, "role", "no role applies to this user".to_owned()));
                 return WriteExplanation {
                     table: table.to_owned(),
                     pk: pk.clone(),
@@ -85,6 +158,7 @@ impl Session {
             RoleChoice::Incompatible { role, problems } => {
                 let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 sections.push(note(
+                    Check::Role,
                     "role",
                     format!(
                         "role \"{role}\" applies but cannot serve Flexible Sync: {}",
@@ -100,38 +174,52 @@ impl Session {
             }
         };
         let name = role.name();
-        sections
-            .push(note("role", format!("\"{name}\", chosen and bound when the session started")));
+        sections.push(note(
+            Check::Role,
+            "role",
+            format!("\"{name}\", chosen and bound when the session started"),
+        ));
         let doc_explain = |f: &crate::rules::Filter, d: &Document| f.explain(&DocRef::decoded(d));
         if let Some(o) = pre {
             sections.push(tree(
+                Check::WriteFilterBefore,
                 format!("write filter of role \"{name}\", object before the write"),
                 doc_explain(role.write_filter(), o),
             ));
         }
         if let Some(n) = post {
             sections.push(tree(
+                Check::WriteFilterAfter,
                 format!("write filter of role \"{name}\", object after the write"),
                 doc_explain(role.write_filter(), n),
             ));
         }
         if !after.changed.is_empty() {
-            let fields: Vec<String> = after
+            let perms: Vec<(String, bool)> = after
                 .changed
                 .iter()
-                .map(|f| {
-                    let may = role.may_write_field(&[f.as_str()]);
-                    format!("{f} ({})", if may { "may write" } else { "may not write" })
+                .map(|f| (f.clone(), role.may_write_field(&[f.as_str()])))
+                .collect();
+            let fields: Vec<String> = perms
+                .iter()
+                .map(|(f, may)| {
+                    format!("{f} ({})", if *may { "may write" } else { "may not write" })
                 })
                 .collect();
-            sections.push(note("field permissions", fields.join(", ")));
+            sections.push(note(
+                Check::FieldPermissions(perms),
+                "field permissions",
+                fields.join(", "),
+            ));
         }
         match (pre, post) {
             (None, Some(n)) => sections.push(tree(
+                Check::Insert,
                 format!("insert filter of role \"{name}\""),
                 doc_explain(role.insert_filter(), n),
             )),
             (Some(o), None) => sections.push(tree(
+                Check::Delete,
                 format!("delete filter of role \"{name}\""),
                 doc_explain(role.delete_filter(), o),
             )),
@@ -141,11 +229,13 @@ impl Session {
             let which = if pre.is_some() { "object as the server holds it" } else { "new object" };
             for (index, predicate) in self.view_predicates(table) {
                 sections.push(tree(
+                    Check::View(*index),
                     format!("query view, subscription {index}, {which}"),
                     predicate.explain(&DocRef::decoded(seen)),
                 ));
             }
             sections.push(tree(
+                Check::Read,
                 format!("read filter of role \"{name}\", {which}"),
                 doc_explain(role.read_filter(), seen),
             ));

@@ -42,7 +42,7 @@ mod session;
 mod upload;
 mod verdict;
 
-pub use explain::{Section, WriteExplanation};
+pub use explain::{Check, Section, WriteExplanation};
 pub use flx::{SubscriptionError, SubscriptionErrorKind};
 pub use input::{
     Changeset, InputError, InputErrorKind, Subscription, Write, state_entry_from_json,

@@ -195,6 +195,10 @@ pub struct Filter {
     pub(crate) slots: Box<[usize]>,
     /// How deep nested arrays and documents are compared ([`Limits::max_document_depth`]).
     pub(crate) value_depth: u32,
+    /// The JSON pointer each node of `root` was written at, in preorder (the order
+    /// [`Filter::explain`] lists them), so that a coverage report can name the rule text a node
+    /// came from. Never read when evaluating.
+    pub(crate) pointers: Box<[Box<str>]>,
 }
 
 impl Filter {
@@ -205,6 +209,7 @@ impl Filter {
             fields: Box::new([]),
             slots: Box::new([]),
             value_depth: Limits::default().max_document_depth,
+            pointers: Box::new([Box::from("")]),
         }
     }
 
@@ -238,6 +243,11 @@ impl Filter {
         }
     }
 
+    /// The JSON pointer of each node, in the preorder of [`Filter::explain`]'s tree.
+    pub(crate) fn node_pointers(&self) -> &[Box<str>] {
+        &self.pointers
+    }
+
     /// Makes the filter read field `fields()[i]` from slot `slots[i]` of the arrays later passed
     /// to evaluation, so that filters with different field lists can share one slot array.
     /// Returns `false` (and changes nothing) when `slots` has the wrong length.
@@ -257,11 +267,57 @@ pub(crate) fn bind(
     allow_fields: bool,
     limits: &Limits,
 ) -> Result<Filter, BindError> {
+    bind_at(expr, "", b, allow_fields, limits)
+}
+
+/// Binds an expression written at `pointer`: a node with no pointer of its own (a literal
+/// `true`, or what folding left of the whole expression) is named by `pointer`.
+pub(crate) fn bind_at(
+    expr: &Expr,
+    pointer: &str,
+    b: &Bindings,
+    allow_fields: bool,
+    limits: &Limits,
+) -> Result<Filter, BindError> {
     let value_depth = limits.max_document_depth;
     let mut binder = Binder { b, allow_fields, fields: Vec::new(), value_depth };
-    let root = binder.expr(expr)?;
+    let (root, mut pointers) = binder.expr(expr)?;
+    for p in &mut pointers {
+        if p.is_empty() {
+            *p = pointer.into();
+        }
+    }
     let slots = (0..binder.fields.len()).collect();
-    Ok(Filter { root, fields: binder.fields.into(), slots, value_depth })
+    Ok(Filter { root, fields: binder.fields.into(), slots, value_depth, pointers: pointers.into() })
+}
+
+/// A bound node with the pointers of its subtree in preorder.
+type Located = (Node, Vec<Box<str>>);
+
+/// The pointer of a logical node, from its operands' pointers: the operands of `$or` (at
+/// `P/$or/0/…`, `P/$or/1/…`) share `P/$or`, and the keys of an implicit `$and` (at `P/a`,
+/// `P/b`) share `P`, so the longest common run of whole tokens is the node's own pointer.
+/// Folding removes constant operands, so every operand left has a pointer of its own.
+fn common_pointer(children: &[Located]) -> Box<str> {
+    let mut firsts = children.iter().filter_map(|(_, p)| p.first()).filter(|p| !p.is_empty());
+    let Some(first) = firsts.next() else { return Box::from("") };
+    let mut tokens: Vec<&str> = first.split('/').collect();
+    for other in firsts {
+        let same = tokens.iter().zip(other.split('/')).take_while(|(a, b)| *a == b).count();
+        tokens.truncate(same);
+    }
+    tokens.join("/").into()
+}
+
+/// A logical node over `children`, with its pointers.
+fn logical(make: fn(Box<[Node]>) -> Node, children: Vec<Located>) -> Located {
+    let mut pointers = vec![common_pointer(&children)];
+    let mut nodes = Vec::with_capacity(children.len());
+    for (node, p) in children {
+        nodes.push(node);
+        pointers.extend(p);
+    }
+    (make(nodes.into()), pointers)
 }
 
 struct Binder<'b> {
@@ -275,22 +331,23 @@ struct Binder<'b> {
 type Resolved = Option<Bson>;
 
 impl Binder<'_> {
-    fn expr(&mut self, expr: &Expr) -> Result<Node, BindError> {
+    fn expr(&mut self, expr: &Expr) -> Result<Located, BindError> {
+        let konst = |b: bool, p: Option<Box<str>>| (Node::Const(b), vec![p.unwrap_or_default()]);
         Ok(match expr {
-            Expr::Const(b) => Node::Const(*b),
+            Expr::Const(b) => konst(*b, None),
             Expr::And(list) => {
                 let mut nodes = Vec::with_capacity(list.len());
                 for e in list {
                     match self.expr(e)? {
-                        Node::Const(true) => {}
-                        Node::Const(false) => return Ok(Node::Const(false)),
-                        node => nodes.push(node),
+                        (Node::Const(true), _) => {}
+                        (Node::Const(false), p) => return Ok((Node::Const(false), p)),
+                        located => nodes.push(located),
                     }
                 }
                 match nodes.len() {
-                    0 => Node::Const(true),
-                    1 => nodes.pop().unwrap_or(Node::Const(true)),
-                    _ => Node::And(nodes.into()),
+                    0 => konst(true, None),
+                    1 => nodes.pop().unwrap_or_else(|| konst(true, None)),
+                    _ => logical(Node::And, nodes),
                 }
             }
             Expr::Or(list) | Expr::Nor(list) => {
@@ -298,19 +355,19 @@ impl Binder<'_> {
                 let mut nodes = Vec::with_capacity(list.len());
                 for e in list {
                     match self.expr(e)? {
-                        Node::Const(false) => {}
-                        Node::Const(true) => return Ok(Node::Const(!nor)),
-                        node => nodes.push(node),
+                        (Node::Const(false), _) => {}
+                        (Node::Const(true), p) => return Ok((Node::Const(!nor), p)),
+                        located => nodes.push(located),
                     }
                 }
                 match (nodes.len(), nor) {
-                    (0, _) => Node::Const(nor),
-                    (1, false) => nodes.pop().unwrap_or(Node::Const(false)),
-                    (_, false) => Node::Or(nodes.into()),
-                    (_, true) => Node::Nor(nodes.into()),
+                    (0, _) => konst(nor, None),
+                    (1, false) => nodes.pop().unwrap_or_else(|| konst(false, None)),
+                    (_, false) => logical(Node::Or, nodes),
+                    (_, true) => logical(Node::Nor, nodes),
                 }
             }
-            Expr::Field { path, cond, .. } => {
+            Expr::Field { path, cond, pointer } => {
                 if !self.allow_fields {
                     return Err(BindError::DocumentField(path.join(".")));
                 }
@@ -325,12 +382,16 @@ impl Binder<'_> {
                         self.fields.len() - 1
                     }
                 };
-                Node::Field { field, rest, conds: conds.into() }
+                (Node::Field { field, rest, conds: conds.into() }, vec![pointer.as_str().into()])
             }
             Expr::Key { key, cond } => {
                 let value = self.operand(key)?;
                 let conds = self.conds(cond)?;
-                Node::Const(eval_conds(value.as_ref(), &conds, self.value_depth))
+                let at = match key {
+                    Operand::Expansion(_, p) => Some(p.as_str().into()),
+                    _ => None,
+                };
+                konst(eval_conds(value.as_ref(), &conds, self.value_depth), at)
             }
         })
     }
@@ -428,5 +489,46 @@ fn convert(conv: Conversion, value: Bson) -> Option<Bson> {
             bin.to_uuid().ok().map(|u| Bson::String(u.to_string()))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test failure is a panic")]
+
+    use super::*;
+    use crate::document::DocRef;
+
+    /// Each node keeps the pointer it was written at, in the preorder `explain` lists them:
+    /// logical nodes take their operands' common prefix, folded constants disappear.
+    #[test]
+    fn bound_nodes_keep_their_pointers_in_explain_order() {
+        let json = serde_json::json!({"$or": [{"a": 1}, {"b": 2, "c": 3}], "%%user.id": "u1"});
+        let limits = Limits::default();
+        let write_pointer = crate::json::Pointer::root()
+            .child("roles")
+            .index(0)
+            .child("document_filters")
+            .child("write");
+        let expr = super::super::lower::lower_expr(&json, &write_pointer, &limits).unwrap();
+        let bindings = Bindings::new(User::new("u1"));
+        let filter =
+            bind_at(&expr, "/roles/0/document_filters/write", &bindings, true, &limits).unwrap();
+        let at = |p: &str| format!("/roles/0/document_filters/write{p}");
+        let want: Vec<String> =
+            ["/$or", "/$or/0/a", "/$or/1", "/$or/1/b", "/$or/1/c"].iter().map(|p| at(p)).collect();
+        let got: Vec<&str> = filter.node_pointers().iter().map(|p| &**p).collect();
+        assert_eq!(got, want);
+        let doc = bson::doc! {"a": 1};
+        let mut nodes = 0;
+        let mut stack = vec![filter.explain(&DocRef::decoded(&doc))];
+        while let Some(e) = stack.pop() {
+            nodes += 1;
+            stack.extend(e.children);
+        }
+        assert_eq!(nodes, want.len());
+        // A constant filter is named by where it was written.
+        let constant = bind_at(&Expr::Const(true), "/roles/0/insert", &bindings, true, &limits);
+        assert_eq!(constant.unwrap().node_pointers(), [Box::from("/roles/0/insert")]);
     }
 }

@@ -50,7 +50,7 @@ pub use select::{RoleChoice, SessionRole};
 pub use validate::{Problem, ProblemKind};
 
 pub(crate) use model::read_roles;
-pub(crate) use select::choose;
+pub(crate) use select::choose_traced;
 pub(crate) use validate::{Queryable, role_problems};
 
 #[cfg(test)]

@@ -60,6 +60,27 @@ impl Role {
     pub fn pointer(&self) -> &str {
         &self.pointer
     }
+
+    /// Where each of the role's filters (read, write, insert, delete) is written, and whether
+    /// it is a constant (`true`, `{}`, or a default): `None` when the rule file does not write
+    /// it (an absent document filter, or an `insert`/`delete` left to its default).
+    pub(crate) fn filter_origins(&self) -> [Option<(&str, bool)>; 4] {
+        fn origin(s: &Slot) -> Option<(&str, bool)> {
+            s.written.then_some((s.pointer.as_str(), matches!(s.expr, Ok(Expr::Const(_)))))
+        }
+        let df = self.document_filters.as_ref();
+        [
+            df.and_then(|d| d.read.as_ref()).and_then(origin),
+            df.and_then(|d| d.write.as_ref()).and_then(origin),
+            origin(&self.insert),
+            origin(&self.delete),
+        ]
+    }
+
+    /// The top-level fields the role's field rules name.
+    pub(crate) fn field_rule_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.name.as_str())
+    }
 }
 
 /// An expression-valued permission: its lowered form (or why it has none) and its pointer.
@@ -69,14 +90,23 @@ pub(crate) struct Slot {
     pub(crate) pointer: Pointer,
     /// Whether the JSON was a boolean literal (`true`/`false`), not merely equivalent to one.
     pub(crate) literal: Option<bool>,
+    /// Whether the rule file writes it (`pointer` then names a node of the file); an absent
+    /// permission takes its default.
+    pub(crate) written: bool,
 }
 
 impl Slot {
     fn read(json: Option<&Json>, pointer: Pointer, default: bool, limits: &Limits) -> Slot {
         match json {
-            None => Slot { expr: Ok(Expr::Const(default)), pointer, literal: Some(default) },
+            None => Slot {
+                expr: Ok(Expr::Const(default)),
+                pointer,
+                literal: Some(default),
+                written: false,
+            },
             Some(json) => {
-                Slot { expr: lower_expr(json, &pointer, limits), literal: json.as_bool(), pointer }
+                let expr = lower_expr(json, &pointer, limits);
+                Slot { expr, literal: json.as_bool(), pointer, written: true }
             }
         }
     }
@@ -294,8 +324,18 @@ fn read_legacy_role(
         }),
         read: top.clone(),
         write: top,
-        insert: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.clone(), literal: None },
-        delete: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.clone(), literal: None },
+        insert: Slot {
+            expr: Ok(Expr::Const(true)),
+            pointer: pointer.clone(),
+            literal: None,
+            written: false,
+        },
+        delete: Slot {
+            expr: Ok(Expr::Const(true)),
+            pointer: pointer.clone(),
+            literal: None,
+            written: false,
+        },
         fields,
         additional_fields,
         unknown_keys: unknown,

@@ -12,7 +12,7 @@
 //! is chosen and, being unusable, denies everything. App Services refuses such rules for Sync, so
 //! this only decides how an invalid configuration fails — closed.
 
-use super::bind::{Bindings, Filter, bind};
+use super::bind::{Bindings, Filter, bind, bind_at};
 use super::model::{FieldPerms, FieldRule, Perm, Role, Slot};
 use super::validate::{Problem, Queryable, role_problems};
 use crate::limits::Limits;
@@ -146,12 +146,14 @@ fn field_perm(
     }
 }
 
-/// Chooses the session's role among `candidates`, in order.
-pub(crate) fn choose<'r>(
+/// Chooses the session's role among `candidates`, in order, telling `seen` each role whose
+/// `apply_when` was evaluated and whether it held (a coverage report counts them).
+pub(crate) fn choose_traced<'r>(
     candidates: impl IntoIterator<Item = &'r Role>,
     bindings: &Bindings,
     queryable: &Queryable<'_>,
     limits: &Limits,
+    seen: &mut dyn FnMut(&'r Role, bool),
 ) -> RoleChoice {
     for role in candidates {
         let errors: Vec<Problem> =
@@ -163,6 +165,7 @@ pub(crate) fn choose<'r>(
             },
             Err(_) => true,
         };
+        seen(role, applies);
         if !applies {
             continue;
         }
@@ -183,8 +186,11 @@ pub(crate) fn choose<'r>(
 fn session_role(role: &Role, bindings: &Bindings, limits: &Limits) -> Option<SessionRole> {
     let filters = role.document_filters.as_ref()?;
     let bound = |slot: Option<&Slot>| -> Option<Filter> {
-        let expr = slot?.expr.as_ref().ok()?;
-        bind(expr, bindings, true, limits).ok()
+        let slot = slot?;
+        let expr = slot.expr.as_ref().ok()?;
+        // A default (`insert`, `delete` left out) is named by its role, which the file holds.
+        let at = if slot.written { slot.pointer.as_str() } else { role.pointer.as_str() };
+        bind_at(expr, at, bindings, true, limits).ok()
     };
     Some(SessionRole {
         name: role.name.clone(),

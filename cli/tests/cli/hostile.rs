@@ -1,5 +1,5 @@
-//! Hostile input at every command: `query` (single and batch), `validate`, `check`, `explain`
-//! and `translate` take enormous nesting, very wide chains, invalid UTF-8, truncated and deeply
+//! Hostile input at every command: `query` (single and batch), `validate`, `check`, `explain`,
+//! `translate` and `test` take enormous nesting, very wide chains, invalid UTF-8, truncated and deeply
 //! nested JSON in every input file, and answer with exit 1 and a message naming the file (and the
 //! line), never a crash. The library's entry points have their own hostile tests at the root.
 
@@ -278,5 +278,69 @@ fn cli_bad_usage_exits_2() {
         let o = run(args);
         assert_no_crash(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+    }
+}
+
+#[test]
+fn cli_test_refuses_unusable_test_files_and_survives_hostile_tests() {
+    let dir = scratch("test");
+    let app = crate::common::root().join("fixtures/apps/car");
+    let app = app.to_str().unwrap();
+    let deep = nested_json(100_000, "[", "]", "");
+    let test = |subs: &str, expect: &str| {
+        format!(
+            r#"{{"app": "{app}", "tests": [{{"name": "t", "user": {{"id": "u1"}},
+                "subscriptions": {subs}, "changeset": {{"writes": [{{"op": "insert",
+                "table": "Car", "object": {{"_id": 1, "ownerId": "u1", "miles": 5}}}}]}},
+                "expect": {expect}}}]}}"#
+        )
+    };
+    let good = test(
+        r#"[{"table": "Car", "query": "miles < 100"}]"#,
+        r#"[{"table": "Car", "pk": 1, "verdict": "accepted"}]"#,
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.test.json", good.as_bytes()[..good.len() - 5].to_vec(), ".test.json:"),
+        ("utf8.test.json", b"{\"app\": \"\xff\"}".to_vec(), "utf8.test.json"),
+        ("deep.test.json", deep.clone().into_bytes(), "deep.test.json:1"),
+        ("nul.test.json", b"\0".to_vec(), "nul.test.json:1"),
+        (
+            "deep-user.test.json",
+            test("[]", "[]")
+                .replace(
+                    r#"{"id": "u1"}"#,
+                    &format!(r#"{{"id": "u1", "custom_data": {{"a": {deep}}}}}"#),
+                )
+                .into_bytes(),
+            "deep-user.test.json",
+        ),
+    ];
+    for (name, bytes, names) in cases {
+        let path = dir.join(name);
+        write(&path, &bytes);
+        for format in ["text", "junit"] {
+            let o = run(&["test", "--coverage", "--format", format, path.to_str().unwrap()]);
+            assert_no_crash(&o);
+            assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+            assert!(text(&o.stderr).contains(names), "{name}: {}", text(&o.stderr));
+            assert!(o.stdout.is_empty(), "{name}: results printed before the error");
+        }
+    }
+    // Queries at and beyond the limits are results of a test, not crashes: a wide subscription
+    // is accepted and explained node by node for coverage, a nested one is refused.
+    let wide = vec!["miles == 1"; 2_000].join(" OR ");
+    let nested = format!("{}miles < 100{}", "(".repeat(100_000), ")".repeat(100_000));
+    for (name, query, code) in
+        [("wide.test.json", wide.as_str(), 3), ("nested.test.json", nested.as_str(), 3)]
+    {
+        let path = dir.join(name);
+        write(
+            &path,
+            test(&format!(r#"[{{"table": "Car", "query": "{query}"}}]"#), "[]").as_bytes(),
+        );
+        let o = run(&["test", "--coverage", path.to_str().unwrap()]);
+        assert_no_crash(&o);
+        assert_eq!(o.status.code(), Some(code), "{name}: {}", prefix(&text(&o.stdout)));
+        assert!(text(&o.stdout).ends_with("0 passed, 1 failed\n"), "{name}");
     }
 }

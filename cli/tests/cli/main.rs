@@ -11,6 +11,7 @@ mod demo;
 mod explain;
 mod hostile;
 mod query;
+mod test;
 mod translate;
 mod upload;
 mod validate;
