@@ -11,6 +11,7 @@ use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
 use crate::document::DocRef;
+use crate::fanout::guard::{self, Guards};
 use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
@@ -198,6 +199,29 @@ impl Session {
         let Some(ts) = self.tables.get(table) else { return false };
         let Some(role) = ts.choice.role() else { return false };
         ts.view.first_match(doc).is_some() && readable(role, doc)
+    }
+
+    /// For each subscribed table whose view can hold anything, guards of which every document
+    /// in the view satisfies one (`None`: every document is a candidate): the subscriptions'
+    /// guards or the role's read permission's, whichever is expected to be narrower.
+    pub(crate) fn view_guards(&self) -> Vec<(&str, Guards)> {
+        let mut out = Vec::new();
+        for (table, ts) in &self.tables {
+            let Some(role) = ts.choice.role() else { continue };
+            let subscribed = ts
+                .view
+                .predicates
+                .iter()
+                .try_fold(Vec::new(), |acc, (_, p)| guard::union(Some(acc), p.guards()));
+            let readable = guard::union(role.read_filter().guards(), role.write_filter().guards());
+            if subscribed.as_ref().is_some_and(Vec::is_empty)
+                || readable.as_ref().is_some_and(Vec::is_empty)
+            {
+                continue;
+            }
+            out.push((table.as_str(), guard::narrower(subscribed, readable)));
+        }
+        out
     }
 
     /// The role chosen for `table`, when it is subscribed.
