@@ -6,6 +6,7 @@
 mod check;
 mod decode;
 mod demo;
+mod impact;
 mod query;
 mod translate;
 mod validate;
@@ -48,6 +49,9 @@ enum Command {
     Explain(check::CheckArgs),
     /// Print what a sync protocol message (UPLOAD, QUERY, IDENT, BIND) or a changeset holds.
     Decode(decode::DecodeArgs),
+    /// Which objects enter and leave a user's views, which subscriptions become invalid and
+    /// which role applies, when the app's rules or the user change.
+    Impact(impact::ImpactArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
 }
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
             check::run(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Decode(args) => decode::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Impact(args) => impact::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(code)

@@ -22,6 +22,7 @@
 //! the registry.
 
 pub(crate) mod guard;
+mod impact;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -31,6 +32,7 @@ use bson::Document;
 use crate::document::DocRef;
 use crate::judge::Session;
 use guard::{Guard, Guards, Key, Probe, Test};
+pub use impact::{Impact, Side, TableImpact, impact};
 
 /// The sessions a changed object must be sent to, by how its view changes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

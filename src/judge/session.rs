@@ -44,6 +44,11 @@ impl State {
         }
     }
 
+    /// The objects of `table`, by ascending primary key.
+    pub fn objects(&self, table: &str) -> impl Iterator<Item = (&Key, &Document)> {
+        self.tables.get(table).into_iter().flatten()
+    }
+
     /// How many objects `table` holds.
     pub fn len(&self, table: &str) -> usize {
         self.tables.get(table).map_or(0, BTreeMap::len)
@@ -152,6 +157,11 @@ impl Session {
             })
             .collect();
         Ok(Session { tables, indexed, state: State::new(), server_version: 0 })
+    }
+
+    /// A session without subscriptions: its views hold nothing.
+    pub(crate) fn empty() -> Session {
+        Session { tables: BTreeMap::new(), indexed: None, state: State::new(), server_version: 0 }
     }
 
     /// The same session on a client: it knows only the client's subscriptions and the rules,
