@@ -170,3 +170,58 @@ fn cost(g: &Guards) -> u64 {
             .fold(0, u64::saturating_add),
     }
 }
+
+/// `field` equals one of `keys`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OneOf {
+    pub(crate) field: Box<str>,
+    pub(crate) keys: Box<[Key]>,
+}
+
+/// A disjunction of [`OneOf`]s; `None` is "always".
+pub(crate) type AnyOf = Option<Vec<OneOf>>;
+
+/// A view that equality keys decide on their own: some subscription holds (`subscribed`) and the
+/// role may read (`readable`), each side a disjunction of "field is one of these keys" (the
+/// typical per-user subscription with a `{"ownerId": "%%user.id"}` read filter). For a document
+/// whose values on those fields all probe to one key or to nothing, the view is decided without
+/// evaluating anything; otherwise (arrays, decimals, …) the exact check runs as usual.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KeyedView {
+    pub(crate) subscribed: AnyOf,
+    pub(crate) readable: AnyOf,
+}
+
+/// `a OR b` of keyed conditions (`None` inside: not keyed; `Some(None)`: always).
+pub(crate) fn any_of(a: Option<AnyOf>, b: Option<AnyOf>) -> Option<AnyOf> {
+    Some(match (a?, b?) {
+        (None, _) | (_, None) => None,
+        (Some(mut x), Some(y)) => {
+            x.extend(y);
+            Some(x)
+        }
+    })
+}
+
+impl KeyedView {
+    /// Whether `doc` is in the view, when its keys decide it.
+    pub(crate) fn decide(&self, doc: &crate::document::DocRef<'_>) -> Option<bool> {
+        Some(holds(&self.subscribed, doc)? && holds(&self.readable, doc)?)
+    }
+}
+
+fn holds(any: &AnyOf, doc: &crate::document::DocRef<'_>) -> Option<bool> {
+    let Some(list) = any else { return Some(true) };
+    for one in list {
+        match probe(doc.get(&one.field).ok()?) {
+            Probe::Nothing => {}
+            Probe::Key(k) => {
+                if one.keys.contains(&k) {
+                    return Some(true);
+                }
+            }
+            Probe::All => return None,
+        }
+    }
+    Some(false)
+}

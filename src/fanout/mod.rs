@@ -31,7 +31,7 @@ use bson::Document;
 
 use crate::document::DocRef;
 use crate::judge::Session;
-use guard::{Guard, Guards, Key, Probe, Test};
+use guard::{Guard, Guards, Key, KeyedView, Probe, Test};
 pub use impact::{Impact, Side, TableImpact, impact};
 
 /// The sessions a changed object must be sent to, by how its view changes.
@@ -73,8 +73,20 @@ struct Index {
 struct Entry {
     id: Box<str>,
     session: Arc<Session>,
-    /// The guards the session is indexed under, per table, for its removal.
-    guards: Vec<(Box<str>, Guards)>,
+    /// Per table: the guards the session is indexed under (for its removal), and its view as
+    /// equality keys when it is that simple.
+    tables: Vec<(Box<str>, Guards, Option<KeyedView>)>,
+}
+
+impl Entry {
+    /// Whether `doc` of `table` is in the session's view: decided by keys when they can,
+    /// else checked in full.
+    fn in_view(&self, table: &str, doc: &Document) -> bool {
+        let keyed = self.tables.iter().find(|(t, ..)| &**t == table).and_then(|(.., k)| k.as_ref());
+        keyed
+            .and_then(|k| k.decide(&DocRef::decoded(doc)))
+            .unwrap_or_else(|| self.session.in_view(table, doc))
+    }
 }
 
 /// One table's index.
@@ -139,18 +151,18 @@ impl Registry {
     /// Adds `session` as `id`, replacing any session registered under that id. The cost is
     /// that of indexing this session's guards, whatever the number of sessions registered.
     pub fn insert(&self, id: &str, session: Session) {
-        let guards: Vec<(Box<str>, Guards)> =
-            session.view_guards().into_iter().map(|(t, g)| (Box::from(t), g)).collect();
+        let tables: Vec<(Box<str>, Guards, Option<KeyedView>)> =
+            session.view_guards().into_iter().map(|(t, g, k)| (Box::from(t), g, k)).collect();
         let session = Arc::new(session);
         let mut index = self.write();
         index.remove(id);
         let no = index.next;
         index.next = no.saturating_add(1);
-        for (table, g) in &guards {
+        for (table, g, _) in &tables {
             index.tables.entry(table.clone()).or_default().add(no, g);
         }
         index.ids.insert(id.into(), no);
-        index.sessions.insert(no, Entry { id: id.into(), session, guards });
+        index.sessions.insert(no, Entry { id: id.into(), session, tables });
     }
 
     /// Removes the session `id`, if registered.
@@ -180,7 +192,7 @@ impl Index {
     fn remove(&mut self, id: &str) {
         let Some(no) = self.ids.remove(id) else { return };
         let Some(entry) = self.sessions.remove(&no) else { return };
-        for (table, g) in &entry.guards {
+        for (table, g, _) in &entry.tables {
             let Some(t) = self.tables.get_mut(table) else { continue };
             t.drop_session(no, g);
             if t.is_empty() {
@@ -332,8 +344,8 @@ impl Snapshot<'_> {
         let (mut enters, mut stays, mut leaves) = (Vec::new(), Vec::new(), Vec::new());
         for no in candidates {
             let Some(entry) = self.index.sessions.get(&no) else { continue };
-            let before = pre.is_some_and(|d| entry.session.in_view(table, d));
-            let after = post.is_some_and(|d| entry.session.in_view(table, d));
+            let before = pre.is_some_and(|d| entry.in_view(table, d));
+            let after = post.is_some_and(|d| entry.in_view(table, d));
             let list: &mut Vec<&str> = match (before, after) {
                 (false, true) => &mut enters,
                 (true, true) => &mut stays,

@@ -11,7 +11,7 @@ use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
 use crate::document::DocRef;
-use crate::fanout::guard::{self, Guards};
+use crate::fanout::guard::{self, Guards, KeyedView};
 use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
@@ -213,14 +213,14 @@ impl Session {
 
     /// For each subscribed table whose view can hold anything, guards of which every document
     /// in the view satisfies one (`None`: every document is a candidate): the subscriptions'
-    /// guards or the role's read permission's, whichever is expected to be narrower.
-    pub(crate) fn view_guards(&self) -> Vec<(&str, Guards)> {
+    /// guards or the role's read permission's, whichever is expected to be narrower; and the
+    /// view as equality keys alone, when it is that simple.
+    pub(crate) fn view_guards(&self) -> Vec<(&str, Guards, Option<KeyedView>)> {
         let mut out = Vec::new();
         for (table, ts) in &self.tables {
             let Some(role) = ts.choice.role() else { continue };
-            let subscribed = ts
-                .view
-                .predicates
+            let predicates = &ts.view.predicates;
+            let subscribed = predicates
                 .iter()
                 .try_fold(Vec::new(), |acc, (_, p)| guard::union(Some(acc), p.guards()));
             let readable = guard::union(role.read_filter().guards(), role.write_filter().guards());
@@ -229,7 +229,15 @@ impl Session {
             {
                 continue;
             }
-            out.push((table.as_str(), guard::narrower(subscribed, readable)));
+            let keyed_subs = predicates
+                .iter()
+                .try_fold(Some(Vec::new()), |acc, (_, p)| guard::any_of(Some(acc), p.keyed()));
+            let keyed_read = guard::any_of(role.read_filter().keyed(), role.write_filter().keyed());
+            let keyed = match (keyed_subs, keyed_read) {
+                (Some(subscribed), Some(readable)) => Some(KeyedView { subscribed, readable }),
+                _ => None,
+            };
+            out.push((table.as_str(), guard::narrower(subscribed, readable), keyed));
         }
         out
     }

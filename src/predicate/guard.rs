@@ -97,3 +97,20 @@ fn flipped(op: Op) -> Option<Op> {
         _ => return None,
     })
 }
+
+impl Predicate {
+    /// The predicate as "field is one of these keys" (`Some(None)`: always), when it is exactly
+    /// that for documents whose field value has a key.
+    pub(crate) fn keyed(&self) -> Option<guard::AnyOf> {
+        match &self.root {
+            Cond::True => Some(None),
+            Cond::False => Some(Some(Vec::new())),
+            c => {
+                let (slot, consts) = indexable(c)?;
+                let keys: Option<Vec<Key>> = consts.iter().map(key).collect();
+                let field = self.names.get(slot)?.clone();
+                Some(Some(vec![guard::OneOf { field, keys: keys?.into() }]))
+            }
+        }
+    }
+}

@@ -41,3 +41,24 @@ impl Filter {
         }
     }
 }
+
+impl Filter {
+    /// The filter as "field is one of these keys" (`Some(None)`: always), when it is exactly
+    /// that for documents whose field value has a key.
+    pub(crate) fn keyed(&self) -> Option<guard::AnyOf> {
+        match &self.root {
+            Node::Const(true) => Some(None),
+            Node::Const(false) => Some(Some(Vec::new())),
+            Node::Field { field, rest, conds } if rest.is_empty() => {
+                let keys: Option<Vec<Key>> = match &**conds {
+                    [Cond::Eq(b)] => Some(vec![Key::of_bson(b)?]),
+                    [Cond::In(list)] if !list.is_empty() => list.iter().map(Key::of_bson).collect(),
+                    _ => None,
+                };
+                let field = self.fields.get(*field)?.clone();
+                Some(Some(vec![guard::OneOf { field, keys: keys?.into() }]))
+            }
+            _ => None,
+        }
+    }
+}
