@@ -45,8 +45,9 @@ pub struct Fanout {
     pub leaves: Vec<String>,
 }
 
-/// A session's number in the index (assigned in registration order, never reused).
-type No = u64;
+/// A session's number in the index: its slot in `Index::sessions` (reused after removal, once
+/// every posting of the removed session is gone).
+type No = u32;
 
 /// All open sessions' views, shared across threads (`Send + Sync`).
 #[derive(Debug, Default)]
@@ -63,9 +64,9 @@ pub struct Snapshot<'r> {
 
 #[derive(Debug, Default)]
 struct Index {
-    next: No,
     ids: HashMap<Box<str>, No>,
-    sessions: HashMap<No, Entry>,
+    sessions: Vec<Option<Entry>>,
+    free: Vec<No>,
     tables: HashMap<Box<str>, TableIndex>,
 }
 
@@ -93,11 +94,51 @@ impl Entry {
 #[derive(Debug, Default)]
 struct TableIndex {
     /// Field → key → sessions with an equality guard on that key.
-    eq: HashMap<Box<str>, HashMap<Key, Vec<No>>>,
+    eq: HashMap<Box<str>, HashMap<Key, Postings>>,
     /// Field → sessions with a range guard on it.
     ranges: HashMap<Box<str>, Ranges>,
     /// Sessions without a guard: candidates for every object.
     always: BTreeSet<No>,
+}
+
+/// The sessions under one key: most keys (a user's id) have one.
+#[derive(Debug)]
+enum Postings {
+    One(No),
+    Many(Vec<No>),
+}
+
+impl Postings {
+    fn push(&mut self, no: No) {
+        match self {
+            Postings::One(first) => *self = Postings::Many(vec![*first, no]),
+            Postings::Many(list) => list.push(no),
+        }
+    }
+
+    /// Removes every occurrence of `no`; whether none is left.
+    fn remove(&mut self, no: No) -> bool {
+        match self {
+            Postings::One(first) => *first == no,
+            Postings::Many(list) => {
+                list.retain(|n| *n != no);
+                list.is_empty()
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = No> + '_ {
+        let (one, many) = match self {
+            Postings::One(no) => (Some(*no), &[][..]),
+            Postings::Many(list) => (None, &list[..]),
+        };
+        one.into_iter().chain(many.iter().copied())
+    }
+}
+
+/// Where session `no` lives in `Index::sessions`.
+fn slot_of(no: No) -> usize {
+    usize::try_from(no).unwrap_or(usize::MAX)
 }
 
 /// Numeric intervals on one field.
@@ -156,13 +197,22 @@ impl Registry {
         let session = Arc::new(session);
         let mut index = self.write();
         index.remove(id);
-        let no = index.next;
-        index.next = no.saturating_add(1);
-        for (table, g, _) in &tables {
+        let entry = Entry { id: id.into(), session, tables };
+        let no = match index.free.pop() {
+            Some(no) => no,
+            None => {
+                let Ok(no) = No::try_from(index.sessions.len()) else { return };
+                index.sessions.push(None);
+                no
+            }
+        };
+        for (table, g, _) in &entry.tables {
             index.tables.entry(table.clone()).or_default().add(no, g);
         }
         index.ids.insert(id.into(), no);
-        index.sessions.insert(no, Entry { id: id.into(), session, tables });
+        if let Some(slot) = index.sessions.get_mut(slot_of(no)) {
+            *slot = Some(entry);
+        }
     }
 
     /// Removes the session `id`, if registered.
@@ -191,7 +241,10 @@ impl Registry {
 impl Index {
     fn remove(&mut self, id: &str) {
         let Some(no) = self.ids.remove(id) else { return };
-        let Some(entry) = self.sessions.remove(&no) else { return };
+        let Some(entry) = self.sessions.get_mut(slot_of(no)).and_then(Option::take) else {
+            return;
+        };
+        self.free.push(no);
         for (table, g, _) in &entry.tables {
             let Some(t) = self.tables.get_mut(table) else { continue };
             t.drop_session(no, g);
@@ -213,7 +266,12 @@ impl TableIndex {
                 Test::Eq(keys) => {
                     let by_key = self.eq.entry(field.clone()).or_default();
                     for k in keys.iter() {
-                        by_key.entry(k.clone()).or_default().push(no);
+                        match by_key.get_mut(k) {
+                            Some(p) => p.push(no),
+                            None => {
+                                by_key.insert(k.clone(), Postings::One(no));
+                            }
+                        }
                     }
                 }
                 Test::Range { lo, hi } => {
@@ -238,11 +296,8 @@ impl TableIndex {
                 Test::Eq(keys) => {
                     let Some(by_key) = self.eq.get_mut(field) else { continue };
                     for k in keys.iter() {
-                        if let Some(p) = by_key.get_mut(k) {
-                            p.retain(|n| *n != no);
-                            if p.is_empty() {
-                                by_key.remove(k);
-                            }
+                        if by_key.get_mut(k).is_some_and(|p| p.remove(no)) {
+                            by_key.remove(k);
                         }
                     }
                     if by_key.is_empty() {
@@ -284,10 +339,12 @@ impl TableIndex {
             match doc.get(field) {
                 Ok(v) => match guard::probe(v) {
                     Probe::Nothing => {}
-                    Probe::Key(k) => out.extend(by_key.get(&k).into_iter().flatten().copied()),
-                    Probe::All => out.extend(by_key.values().flatten().copied()),
+                    Probe::Key(k) => {
+                        out.extend(by_key.get(&k).into_iter().flat_map(Postings::iter))
+                    }
+                    Probe::All => out.extend(by_key.values().flat_map(Postings::iter)),
                 },
-                Err(_) => out.extend(by_key.values().flatten().copied()),
+                Err(_) => out.extend(by_key.values().flat_map(Postings::iter)),
             }
         }
         for (field, r) in &self.ranges {
@@ -310,12 +367,12 @@ impl TableIndex {
 impl Snapshot<'_> {
     /// Number of registered sessions.
     pub fn len(&self) -> usize {
-        self.index.sessions.len()
+        self.index.ids.len()
     }
 
     /// Whether no session is registered.
     pub fn is_empty(&self) -> bool {
-        self.index.sessions.is_empty()
+        self.index.ids.is_empty()
     }
 
     /// How many sessions the index proposes for a change of `doc` in `table` before the exact
@@ -343,7 +400,7 @@ impl Snapshot<'_> {
         candidates.dedup();
         let (mut enters, mut stays, mut leaves) = (Vec::new(), Vec::new(), Vec::new());
         for no in candidates {
-            let Some(entry) = self.index.sessions.get(&no) else { continue };
+            let Some(Some(entry)) = self.index.sessions.get(slot_of(no)) else { continue };
             let before = pre.is_some_and(|d| entry.in_view(table, d));
             let after = post.is_some_and(|d| entry.in_view(table, d));
             let list: &mut Vec<&str> = match (before, after) {
