@@ -263,3 +263,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_user_losing_every_role_sees_everything_leave() {
+    use flexrules::fanout::{Side, impact};
+    use flexrules::judge::{Key, State, state_entry_from_json};
+    use flexrules::rules::RoleChoice;
+    let app = fleet();
+    let subs = Subscription::list_from_json(&serde_json::json!([
+        {"table": "Car", "query": "TRUEPREDICATE"}
+    ]))
+    .unwrap();
+    let mut state = State::new();
+    for line in std::fs::read_to_string("fixtures/fanout/state.ndjson").unwrap().lines() {
+        let (table, pk, object) =
+            state_entry_from_json(&serde_json::from_str(line).unwrap()).unwrap();
+        state.put(&table, pk, object);
+    }
+    let (admin, banned) = (user("u1", Some("admin")), user("u1", Some("banned")));
+    let result = impact(Side { app, user: &admin }, Side { app, user: &banned }, &subs, &state);
+    let car = &result.tables["Car"];
+    let all: Vec<Key> = (1..=8).map(|i| Key::from_bson(&Bson::Int64(i)).unwrap()).collect();
+    assert_eq!((car.enter.clone(), car.leave.clone()), (vec![], all));
+    assert_eq!(car.role_before.role().map(|r| r.name()), Some("admin"));
+    assert_eq!(car.role_after, RoleChoice::NoRole);
+    assert!(result.invalid_after.is_empty() && result.invalid_before.is_empty());
+}
