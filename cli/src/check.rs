@@ -83,7 +83,12 @@ pub(crate) fn run(
     out: &mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
 ) -> u8 {
-    match run_inner(args, out) {
+    exit_code(run_inner(args, out), err)
+}
+
+/// The exit code of a command's outcome: 0, or 1 with the message on `err`.
+pub(crate) fn exit_code(outcome: Result<(), String>, err: &mut dyn std::io::Write) -> u8 {
+    match outcome {
         Ok(()) => 0,
         Err(message) => {
             let _ = writeln!(err, "flexrules: {message}");

@@ -11,7 +11,7 @@ use flexrules::judge::{Key, Style, Subscription};
 use flexrules::rules::{Bindings, RoleChoice, User};
 
 use crate::check::{
-    Format, ServerStyle, count, load_app, load_state, load_subscriptions, load_user,
+    Format, ServerStyle, count, exit_code, load_app, load_state, load_subscriptions, load_user,
 };
 
 /// Arguments of `flexrules impact`.
@@ -49,13 +49,7 @@ pub(crate) fn run(
     out: &mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
 ) -> u8 {
-    match run_inner(args, out) {
-        Ok(()) => 0,
-        Err(message) => {
-            let _ = writeln!(err, "flexrules: {message}");
-            1
-        }
-    }
+    exit_code(run_inner(args, out), err)
 }
 
 fn run_inner(args: &ImpactArgs, out: &mut dyn std::io::Write) -> Result<(), String> {
