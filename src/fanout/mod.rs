@@ -191,6 +191,8 @@ impl Registry {
 
     /// Adds `session` as `id`, replacing any session registered under that id. The cost is
     /// that of indexing this session's guards, whatever the number of sessions registered.
+    /// (Sessions are numbered in 32 bits: beyond 2^32 registered at once, `insert` only
+    /// removes the old session under `id`.)
     pub fn insert(&self, id: &str, session: Session) {
         let tables: Vec<(Box<str>, Guards, Option<KeyedView>)> =
             session.view_guards().into_iter().map(|(t, g, k)| (Box::from(t), g, k)).collect();
