@@ -16,7 +16,7 @@
 
 use bson::Bson;
 
-use crate::document::ValueRef;
+use crate::value::ValueRef;
 
 /// Doubles up to this magnitude convert to `i64` and back exactly.
 const EXACT_DOUBLE: f64 = 9_007_199_254_740_992.0;
@@ -79,8 +79,7 @@ pub(crate) fn probe(value: Option<ValueRef<'_>>) -> Probe {
     match v {
         ValueRef::Null => Probe::Nothing,
         ValueRef::Bool(b) => Probe::Key(Key::Bool(b)),
-        ValueRef::Int32(i) => Probe::Key(Key::Num(i64::from(i))),
-        ValueRef::Int64(i) => Probe::Key(Key::Num(i)),
+        ValueRef::Int(i) => Probe::Key(Key::Num(i)),
         ValueRef::Double(d) => integral(d).map_or(Probe::All, |i| Probe::Key(Key::Num(i))),
         ValueRef::String(s) => Probe::Key(Key::Str(s.into())),
         ValueRef::ObjectId(o) => Probe::Key(Key::Oid(o)),
@@ -97,9 +96,9 @@ pub(crate) fn number(value: Option<ValueRef<'_>>) -> Option<f64> {
         reason = "rounding is monotonic and range guards are inclusive, so no match is lost"
     )]
     let x = match value? {
-        ValueRef::Int32(i) => f64::from(i),
-        ValueRef::Int64(i) => i as f64,
+        ValueRef::Int(i) => i as f64,
         ValueRef::Double(d) => d,
+        ValueRef::Float(f) => f64::from(f),
         _ => return None,
     };
     // -0.0 and 0.0 are one point of a range.

@@ -5,33 +5,33 @@
 //! This is the only place that turns the IR's constants into fan-out keys.
 
 use super::set::{consts_of, field_of, indexable};
-use super::val::Op;
-use super::{Compare, CompareKind, Cond, Const, OperandKind, Predicate};
+use super::{Compare, CompareKind, Cond, OperandKind, Predicate};
 use crate::fanout::guard::{self, Guards, Key};
+use crate::value::{CmpOp as Op, Value};
 
 /// The key of an indexable constant.
-fn key(c: &Const) -> Option<Key> {
+fn key(c: &Value) -> Option<Key> {
     Some(match c {
-        Const::Bool(b) => Key::Bool(*b),
-        Const::Int(i) => Key::Num(*i),
-        Const::Double(d) => Key::Num(guard::integral(*d)?),
-        Const::Str(s) => Key::Str(s.clone()),
-        Const::Oid(o) => Key::Oid(*o),
-        Const::Uuid(u) => Key::Uuid(*u),
+        Value::Bool(b) => Key::Bool(*b),
+        Value::Int(i) => Key::Num(*i),
+        Value::Double(d) => Key::Num(guard::integral(*d)?),
+        Value::String(s) => Key::Str(s.as_slice().into()),
+        Value::ObjectId(o) => Key::Oid(*o),
+        Value::Uuid(u) => Key::Uuid(*u),
         _ => return None,
     })
 }
 
 /// The number a constant bound stands for.
-fn bound(c: &Const) -> Option<f64> {
+fn bound(c: &Value) -> Option<f64> {
     #[expect(
         clippy::cast_precision_loss,
         reason = "rounding is monotonic and range guards are inclusive, so no match is lost"
     )]
     Some(match c {
-        Const::Int(i) => *i as f64,
-        Const::Double(d) => *d,
-        Const::Float(f) => f64::from(*f),
+        Value::Int(i) => *i as f64,
+        Value::Double(d) => *d,
+        Value::Float(f) => f64::from(*f),
         _ => return None,
     })
 }
