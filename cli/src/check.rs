@@ -11,8 +11,10 @@ use serde_json::Value as Json;
 use flexrules::api::output;
 use flexrules::app::App;
 use flexrules::judge::{
-    Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, state_entry_from_json,
+    Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, WriteExplanation,
+    state_entry_from_json,
 };
+use flexrules::protocol::{Message, Upload};
 use flexrules::rules::{Bindings, User};
 
 /// Output format of `check`.
@@ -54,14 +56,26 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     user: PathBuf,
     /// JSON array of `{"name"?, "table", "query", "args"?}`.
+    #[arg(long, value_name = "FILE", required_unless_present = "query", conflicts_with = "query")]
+    subscriptions: Option<PathBuf>,
+    /// A raw sync protocol QUERY or IDENT message: the subscription set as a client sends it
+    /// (instead of `--subscriptions`).
     #[arg(long, value_name = "FILE")]
-    subscriptions: PathBuf,
+    query: Option<PathBuf>,
     /// NDJSON of `{"table", "object"}`: the objects the server already holds.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// NDJSON of uploaded changesets.
-    #[arg(long, value_name = "FILE")]
-    changesets: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "upload",
+        conflicts_with = "upload"
+    )]
+    changesets: Option<PathBuf>,
+    /// Raw sync protocol UPLOAD messages, judged in order (instead of `--changesets`).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    upload: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -101,71 +115,177 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
     let style = Style::from(args.server_style);
     let app = load_app(&args.app)?;
     let user = load_user(&args.user)?;
-    let subs_path = &args.subscriptions;
-    let subs = load_subscriptions(subs_path)?;
+    let bindings = Bindings::new(user);
+    let subscriptions = match &args.subscriptions {
+        Some(subs_path) => Some((subs_path, load_subscriptions(subs_path)?)),
+        None => None,
+    };
     let state = match &args.state {
         Some(path) => load_state(path)?,
         None => State::new(),
     };
-    let mut changesets = Vec::new();
-    for (line, json) in ndjson(&args.changesets)? {
-        changesets.push(
-            Changeset::from_json(&json)
-                .map_err(|e| format!("{}:{line}: {e}", args.changesets.display()))?,
-        );
-    }
-    let mut session = Session::new(&app, &Bindings::new(user), &subs)
-        .map_err(|e| {
+    let source = match &args.changesets {
+        Some(path) => {
+            let mut changesets = Vec::new();
+            for (line, json) in ndjson(path)? {
+                changesets.push(
+                    Changeset::from_json(&json)
+                        .map_err(|e| format!("{}:{line}: {e}", path.display()))?,
+                );
+            }
+            Source::Json(changesets)
+        }
+        None => {
+            if args.explain {
+                return Err("--explain reads --changesets; it does not take --upload yet".into());
+            }
+            let mut uploads = Vec::new();
+            for path in &args.upload {
+                let bytes = read_bytes(path)?;
+                match Message::decode(&bytes, app.limits()) {
+                    Ok(Message::Upload(u)) => uploads.push((path, u)),
+                    Ok(_) => return Err(format!("{}: not an upload message", path.display())),
+                    Err(e) => return Err(format!("{}: {e}", path.display())),
+                }
+            }
+            Source::Upload(uploads)
+        }
+    };
+    let session = match (&args.query, subscriptions) {
+        (Some(path), _) => {
+            let bytes = read_bytes(path)?;
+            Session::from_message(&app, &bindings, &bytes).map_err(|e| {
+                let answer = e.server_message(style).encode();
+                let head = answer.split(|&b| b == b'\n').next().unwrap_or_default();
+                format!(
+                    "{}: {e} (the server answers `{}`)",
+                    path.display(),
+                    String::from_utf8_lossy(head)
+                )
+            })?
+        }
+        (None, Some((subs_path, subs))) => Session::new(&app, &bindings, &subs).map_err(|e| {
             format!("{}#/{}: {}", subs_path.display(), e.index(), e.server_message(style))
-        })?
-        .with_state(state);
+        })?,
+        (None, None) => return Err("one of --subscriptions and --query is needed".into()),
+    };
+    let mut session = session.with_state(state);
     let ctx = ErrorContext {
         log_url: args.log_url.clone(),
         recovery_mode_disabled: app.sync().recovery_mode_disabled(),
         session_ident: 1,
     };
-    let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
-    let (mut accepted, mut rejected) = (0, 0);
-    for changeset in &changesets {
-        let explained = if args.explain { session.explain(changeset) } else { Vec::new() };
-        let outcome = session.judge(changeset);
-        accepted += outcome.accepted;
-        rejected += outcome.rejected.len();
-        match args.format {
-            Format::Json if args.explain => {
-                writeln!(out, "{}", output::explained_check_line(&outcome, style, &ctx, &explained))
+    let mut printer = Printer { args, style, ctx: &ctx, out, judged: 0, accepted: 0, rejected: 0 };
+    match &source {
+        Source::Json(changesets) => {
+            for changeset in changesets {
+                let explained = if args.explain { session.explain(changeset) } else { Vec::new() };
+                let outcome = session.judge(changeset);
+                printer.outcome(&outcome, &explained)?;
             }
+        }
+        Source::Upload(uploads) => {
+            for (path, upload) in uploads {
+                let judged = session.judge_upload_message(upload).map_err(|e| {
+                    format!("{}: {e} (the server answers error {})", path.display(), e.code())
+                })?;
+                for cv in &judged.skipped {
+                    printer.skipped(*cv)?;
+                }
+                for outcome in &judged.outcomes {
+                    printer.outcome(outcome, &[])?;
+                }
+            }
+        }
+    }
+    printer.summary()
+}
+
+/// Where the changesets come from.
+enum Source<'a> {
+    /// `--changesets`: NDJSON.
+    Json(Vec<Changeset>),
+    /// `--upload`: decoded UPLOAD messages with their files.
+    Upload(Vec<(&'a PathBuf, Upload)>),
+}
+
+/// Prints each changeset's verdicts as they come, and the text summary.
+struct Printer<'a> {
+    args: &'a CheckArgs,
+    style: Style,
+    ctx: &'a ErrorContext,
+    out: &'a mut dyn std::io::Write,
+    judged: usize,
+    accepted: usize,
+    rejected: usize,
+}
+
+fn write_err(e: std::io::Error) -> String {
+    format!("cannot write the output: {e}")
+}
+
+impl Printer<'_> {
+    fn outcome(&mut self, outcome: &Outcome, explained: &[WriteExplanation]) -> Result<(), String> {
+        let (style, ctx) = (self.style, self.ctx);
+        self.judged += 1;
+        self.accepted += outcome.accepted;
+        self.rejected += outcome.rejected.len();
+        match self.args.format {
+            Format::Json if self.args.explain => writeln!(
+                self.out,
+                "{}",
+                output::explained_check_line(outcome, style, ctx, explained)
+            ),
             Format::Json => {
-                let line = serde_json::to_string(&output::check_line(&outcome, style, &ctx))
+                let line = serde_json::to_string(&output::check_line(outcome, style, ctx))
                     .unwrap_or_default();
-                writeln!(out, "{line}")
+                writeln!(self.out, "{line}")
             }
             Format::Text => {
-                let mut block = text_block(&outcome, style);
-                if args.explain {
+                let mut block = text_block(outcome, style);
+                if self.args.explain {
                     // The block ends with a blank line; the explanations go before it.
                     block.pop();
-                    for e in &explained {
+                    for e in explained {
                         block.push_str(&e.to_text(style));
                     }
                     block.push('\n');
                 }
-                write!(out, "{block}")
+                write!(self.out, "{block}")
             }
         }
-        .map_err(write_err)?;
+        .map_err(write_err)
     }
-    if args.format == Format::Text {
-        writeln!(
-            out,
-            "{}: {}, {}",
-            count(changesets.len(), "changeset"),
-            count(accepted, "write accepted"),
-            count(rejected, "object reverted")
-        )
-        .map_err(write_err)?;
+
+    /// A changeset of an UPLOAD that was integrated before: the server skips it.
+    fn skipped(&mut self, client_version: u64) -> Result<(), String> {
+        match self.args.format {
+            Format::Json => writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({"client_version": client_version, "skipped": true})
+            ),
+            Format::Text => writeln!(
+                self.out,
+                "changeset at client version {client_version}: skipped, integrated before\n"
+            ),
+        }
+        .map_err(write_err)
     }
-    Ok(())
+
+    fn summary(self) -> Result<(), String> {
+        if self.args.format == Format::Text {
+            writeln!(
+                self.out,
+                "{}: {}, {}",
+                count(self.judged, "changeset"),
+                count(self.accepted, "write accepted"),
+                count(self.rejected, "object reverted")
+            )
+            .map_err(write_err)?;
+        }
+        Ok(())
+    }
 }
 
 /// The `--format text` block of one changeset.
@@ -241,6 +361,10 @@ pub(crate) fn load_state(path: &Path) -> Result<State, String> {
         state.put(&table, pk, object);
     }
     Ok(state)
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
 
 fn read(path: &Path) -> Result<String, String> {

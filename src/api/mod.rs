@@ -200,13 +200,44 @@ fn validate(request: &Json) -> Result<Json, ApiError> {
 }
 
 /// The fields that open a session (and that `check`, `explain` and `preflight` read).
-const SESSION_FIELDS: &[&str] =
-    &["app", "user", "subscriptions", "state", "server_style", "explain", "log_url"];
+const SESSION_FIELDS: &[&str] = &[
+    "app",
+    "user",
+    "subscriptions",
+    "query_message",
+    "state",
+    "server_style",
+    "explain",
+    "log_url",
+];
 
 fn check(request: &Json, explain: bool) -> Result<Json, ApiError> {
     let mut fields = SESSION_FIELDS.to_vec();
-    fields.push("changesets");
+    fields.extend(["changesets", "upload"]);
     let req = Request::new(request, &fields)?;
+    if req.get("upload").is_some() {
+        if req.get("changesets").is_some() {
+            return Err(ApiError::new(
+                ApiErrorKind::BadRequest,
+                "/upload",
+                "`upload` cannot be combined with `changesets`",
+            ));
+        }
+        let uploads = req.uploads()?;
+        let session = Session::from_request(&req)?;
+        if explain || session.explain {
+            return Err(ApiError::new(
+                ApiErrorKind::BadRequest,
+                "/upload",
+                "explanations read `changesets`; they do not take `upload` yet",
+            ));
+        }
+        let mut lines = Vec::new();
+        for (i, bytes) in uploads.iter().enumerate() {
+            lines.extend(session.upload_lines(bytes, &format!("/upload/{i}"))?);
+        }
+        return Ok(Json::Array(lines));
+    }
     let changesets = req.changesets()?;
     let session = Session::from_request(&req)?;
     let explain = explain || session.explain;
@@ -266,17 +297,41 @@ impl Session {
         let log_url = req.log_url()?;
         let app = req.app()?;
         let bindings = req.bindings()?;
-        let subscriptions = req.subscriptions()?;
-        let state = req.state()?;
-        let session = judge::Session::new(&app, &bindings, &subscriptions)
-            .map_err(|e| {
-                ApiError::new(
-                    ApiErrorKind::Subscription,
-                    format!("/subscriptions/{}", e.index()),
-                    e.server_message(style),
-                )
-            })?
-            .with_state(state);
+        let session = match req.get("query_message") {
+            Some(_) => {
+                if req.get("subscriptions").is_some() {
+                    return Err(ApiError::new(
+                        ApiErrorKind::BadRequest,
+                        "/query_message",
+                        "`query_message` cannot be combined with `subscriptions`",
+                    ));
+                }
+                let bytes = req.base64("query_message")?;
+                let state = req.state()?;
+                judge::Session::from_message(&app, &bindings, &bytes)
+                    .map_err(|e| {
+                        let kind = match e.kind() {
+                            judge::QueryErrorKind::Subscription(_) => ApiErrorKind::Subscription,
+                            _ => ApiErrorKind::Protocol,
+                        };
+                        ApiError::new(kind, "/query_message", e.to_string())
+                    })?
+                    .with_state(state)
+            }
+            None => {
+                let subscriptions = req.subscriptions()?;
+                let state = req.state()?;
+                judge::Session::new(&app, &bindings, &subscriptions)
+                    .map_err(|e| {
+                        ApiError::new(
+                            ApiErrorKind::Subscription,
+                            format!("/subscriptions/{}", e.index()),
+                            e.server_message(style),
+                        )
+                    })?
+                    .with_state(state)
+            }
+        };
         let ctx = ErrorContext {
             log_url,
             recovery_mode_disabled: app.sync().recovery_mode_disabled(),
@@ -310,6 +365,36 @@ impl Session {
             serde_json::to_value(output::check_line(&outcome, self.style, &self.ctx))
                 .unwrap_or(Json::Null)
         }
+    }
+
+    /// Judges one UPLOAD message's bytes and applies the accepted writes: the check lines of its
+    /// changesets, with `{"client_version", "skipped": true}` for each one integrated before.
+    /// A refused UPLOAD (212 and the rest) is a `protocol` error and changes nothing.
+    pub fn judge_upload(&self, bytes: &[u8]) -> Result<Json, ApiError> {
+        self.upload_lines(bytes, "").map(Json::Array)
+    }
+
+    fn upload_lines(&self, bytes: &[u8], at: &str) -> Result<Vec<Json>, ApiError> {
+        let mut session = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let judged = session.judge_upload(bytes).map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::Protocol,
+                at,
+                format!("{e} (the server answers error {})", e.code()),
+            )
+        })?;
+        let mut lines: Vec<Json> = judged
+            .skipped
+            .iter()
+            .map(|cv| json!({"client_version": cv, "skipped": true}))
+            .collect();
+        for outcome in &judged.outcomes {
+            lines.push(
+                serde_json::to_value(output::check_line(outcome, self.style, &self.ctx))
+                    .unwrap_or(Json::Null),
+            );
+        }
+        Ok(lines)
     }
 
     fn preflight_one(&self, write: &judge::Write) -> Json {

@@ -176,6 +176,22 @@ impl<'a> Request<'a> {
         Ok(out)
     }
 
+    /// `upload`: an array of UPLOAD messages, each base64 text of the message's bytes.
+    pub(crate) fn uploads(&self) -> Result<Vec<Vec<u8>>, ApiError> {
+        let mut out = Vec::new();
+        for (i, item) in self.required_array("upload")?.iter().enumerate() {
+            let at = format!("/upload/{i}");
+            let text = item.as_str().ok_or_else(|| bad(&at, "an upload must be base64 text"))?;
+            out.push(base64(text, &at)?);
+        }
+        Ok(out)
+    }
+
+    /// A member holding base64 text (`query_message`: a QUERY or IDENT message's bytes).
+    pub(crate) fn base64(&self, name: &str) -> Result<Vec<u8>, ApiError> {
+        base64(self.string(name)?, &child("", name))
+    }
+
     /// `schema`: an App Services JSON Schema of one collection.
     pub(crate) fn table(&self, limits: &crate::Limits) -> Result<Table, ApiError> {
         Table::from_json_with(self.required("schema")?, limits).map_err(|e| {
@@ -211,6 +227,12 @@ impl<'a> Request<'a> {
     pub(crate) fn optional_array(&self, name: &str) -> Result<Option<&'a Vec<Json>>, ApiError> {
         self.array(name)
     }
+}
+
+fn base64(text: &str, at: &str) -> Result<Vec<u8>, ApiError> {
+    bson::Binary::from_base64(text, None)
+        .map(|b| b.bytes)
+        .map_err(|e| bad(at, format!("not base64: {e}")))
 }
 
 fn input(pointer: String, message: String) -> ApiError {

@@ -27,6 +27,7 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
+use crate::json::Pointer;
 use crate::limits::Limits;
 use crate::rules::{
     Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
@@ -354,8 +355,10 @@ impl AppBuilder {
                         return Err(AppError::new(path, "", AppErrorKind::ExpectedObject));
                     }
                     let roles = match json.get("roles") {
-                        Some(roles) => read_roles(roles, path, "/roles", false, &limits)
-                            .map_err(|e| rules_error(path, e))?,
+                        Some(roles) => {
+                            read_roles(roles, path, &Pointer::root().child("roles"), false, &limits)
+                                .map_err(|e| rules_error(path, e))?
+                        }
                         None => RoleSet::default(),
                     };
                     default_roles.roles.extend(roles.roles);
@@ -405,8 +408,14 @@ impl AppBuilder {
                             }
                         }
                         if let Some(roles) = json.get("roles") {
-                            entry.roles = read_roles(roles, path, "/roles", false, &limits)
-                                .map_err(|e| rules_error(path, e))?;
+                            entry.roles = read_roles(
+                                roles,
+                                path,
+                                &Pointer::root().child("roles"),
+                                false,
+                                &limits,
+                            )
+                            .map_err(|e| rules_error(path, e))?;
                         }
                     }
                 }
@@ -417,6 +426,7 @@ impl AppBuilder {
         let mut legacy = false;
         if let Some(permissions) = legacy_permissions {
             let path = "sync/config.json";
+            let permissions_at = Pointer::root().child("permissions");
             if has_current_rules {
                 return Err(AppError::new(path, "/permissions", AppErrorKind::MixedFormats));
             }
@@ -425,15 +435,20 @@ impl AppBuilder {
                 return Err(AppError::new(path, "/permissions", AppErrorKind::ExpectedObject));
             };
             if let Some(defaults) = map.get("defaultRoles") {
-                default_roles =
-                    read_roles(defaults, path, "/permissions/defaultRoles", true, &limits)
-                        .map_err(|e| rules_error(path, e))?;
+                default_roles = read_roles(
+                    defaults,
+                    path,
+                    &permissions_at.child("defaultRoles"),
+                    true,
+                    &limits,
+                )
+                .map_err(|e| rules_error(path, e))?;
             }
             match map.get("rules") {
                 None => {}
                 Some(Json::Object(types)) => {
                     for (ty, roles) in types {
-                        let at = crate::json::child("/permissions/rules", ty);
+                        let at = permissions_at.child("rules").child(ty);
                         let roles = read_roles(roles, path, &at, true, &limits)
                             .map_err(|e| rules_error(path, e))?;
                         match collections.iter_mut().find(|c| &c.name == ty) {
@@ -481,7 +496,7 @@ fn parse(path: &str, source: &Source) -> Result<Json, AppError> {
     }
 }
 
-fn names(path: &str, json: &Json, pointer: &str) -> Result<Vec<String>, AppError> {
+fn names(path: &str, json: &Json, pointer: &Pointer) -> Result<Vec<String>, AppError> {
     let Json::Array(items) = json else {
         return Err(AppError::new(path, pointer, AppErrorKind::ExpectedNames));
     };
@@ -490,11 +505,7 @@ fn names(path: &str, json: &Json, pointer: &str) -> Result<Vec<String>, AppError
         .enumerate()
         .map(|(i, item)| match item {
             Json::String(s) => Ok(s.clone()),
-            _ => Err(AppError::new(
-                path,
-                crate::json::index(pointer, i),
-                AppErrorKind::ExpectedNames,
-            )),
+            _ => Err(AppError::new(path, pointer.index(i), AppErrorKind::ExpectedNames)),
         })
         .collect()
 }
@@ -505,13 +516,13 @@ fn read_sync_config(path: &str, json: &Json) -> Result<(SyncConfig, Option<Json>
     };
     let mut config = SyncConfig::default();
     if let Some(q) = map.get("queryable_fields_names") {
-        config.queryable = names(path, q, "/queryable_fields_names")?;
+        config.queryable = names(path, q, &Pointer::root().child("queryable_fields_names"))?;
     }
     match map.get("collection_queryable_fields_names") {
         None => {}
         Some(Json::Object(per)) => {
             for (coll, fields) in per {
-                let at = crate::json::child("/collection_queryable_fields_names", coll);
+                let at = Pointer::root().child("collection_queryable_fields_names").child(coll);
                 config.collection_queryable.insert(coll.clone(), names(path, fields, &at)?);
             }
         }
@@ -524,7 +535,8 @@ fn read_sync_config(path: &str, json: &Json) -> Result<(SyncConfig, Option<Json>
         }
     }
     if let Some(indexed) = map.get("indexed_queryable_fields_names") {
-        let mut fields = names(path, indexed, "/indexed_queryable_fields_names")?;
+        let mut fields =
+            names(path, indexed, &Pointer::root().child("indexed_queryable_fields_names"))?;
         if fields.len() > 1 {
             return Err(AppError::new(
                 path,

@@ -41,6 +41,44 @@ pub struct DocumentError {
     pub offset: usize,
 }
 
+impl DocumentError {
+    /// A malformation met somewhere in the document, where no offset was kept.
+    pub(crate) fn malformed() -> DocumentError {
+        DocumentError { kind: DocumentErrorKind::BadLength, offset: 0 }
+    }
+}
+
+/// What an evaluation answers for a document found malformed where it reads it: the crate's one
+/// policy, for the RQL predicate and the rules filter alike.
+///
+/// Documents come from clients and disks; bytes that break BSON's rules must neither crash an
+/// evaluator nor let a document through. So a malformed document matches nothing: not a
+/// predicate, not its negation (`NOT`, `!=`, `$nor`), not a role's filter, whatever was read
+/// before the bad bytes. Only what the evaluator reads counts: a predicate that stops before the
+/// bad element answers as usual, since its answer does not depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Malformed {
+    /// The document matches nothing. [`crate::Predicate::matches_raw`],
+    /// [`crate::PredicateSet`] and the judge's use of role filters answer this way.
+    #[default]
+    MatchesNothing,
+    /// The error is the answer, for the caller to report: [`crate::rules::Filter::matches`]
+    /// returns it.
+    Report,
+}
+
+impl Malformed {
+    /// The boolean answer under [`Malformed::MatchesNothing`]: `false` for a malformed
+    /// document. Under [`Malformed::Report`] there is no boolean answer for one, so it is
+    /// `false` too; callers that report use the `Result` itself.
+    pub fn decide(self, answer: Result<bool, DocumentError>) -> bool {
+        match (self, answer) {
+            (_, Ok(answer)) => answer,
+            (Malformed::MatchesNothing | Malformed::Report, Err(_)) => false,
+        }
+    }
+}
+
 fn describe(kind: &DocumentErrorKind) -> String {
     match kind {
         DocumentErrorKind::Truncated => "the data ends early".to_owned(),
@@ -107,30 +145,35 @@ impl<'a> ValueRef<'a> {
             (ValueRef::Other(a), ValueRef::Other(b)) => a == b,
             (ValueRef::Array(a), ValueRef::Array(b)) => {
                 let depth = max_depth.checked_sub(1).ok_or(too_deep())?;
-                let mut ia = a.iter();
-                let mut ib = b.iter();
-                loop {
-                    match (ia.next().transpose()?, ib.next().transpose()?) {
-                        (None, None) => break true,
-                        (Some(x), Some(y)) if x.same_as(&y, depth)? => {}
-                        _ => break false,
-                    }
-                }
+                same_elements(a.iter(), b.iter(), |x, y| x.same_as(&y, depth))?
             }
             (ValueRef::Document(a), ValueRef::Document(b)) => {
                 let depth = max_depth.checked_sub(1).ok_or(too_deep())?;
-                let mut ia = a.iter();
-                let mut ib = b.iter();
-                loop {
-                    match (ia.next().transpose()?, ib.next().transpose()?) {
-                        (None, None) => break true,
-                        (Some((k1, x)), Some((k2, y))) if k1 == k2 && x.same_as(&y, depth)? => {}
-                        _ => break false,
-                    }
-                }
+                same_elements(a.iter(), b.iter(), |(k1, x), (k2, y)| {
+                    Ok(k1 == k2 && x.same_as(&y, depth)?)
+                })?
             }
             _ => false,
         })
+    }
+}
+
+/// Whether two element sequences have the same length and are pairwise `same`.
+fn same_elements<T>(
+    mut a: impl Iterator<Item = Result<T, DocumentError>>,
+    mut b: impl Iterator<Item = Result<T, DocumentError>>,
+    mut same: impl FnMut(T, T) -> Result<bool, DocumentError>,
+) -> Result<bool, DocumentError> {
+    loop {
+        match (a.next().transpose()?, b.next().transpose()?) {
+            (None, None) => return Ok(true),
+            (Some(x), Some(y)) => {
+                if !same(x, y)? {
+                    return Ok(false);
+                }
+            }
+            _ => return Ok(false),
+        }
     }
 }
 

@@ -71,7 +71,8 @@ pub fn impact(
             leave: Vec::new(),
         };
         for (pk, doc) in state.objects(table) {
-            match (view_before.in_view(table, doc), view_after.in_view(table, doc)) {
+            let seen = |v: &Option<Session>| v.as_ref().is_some_and(|s| s.in_view(table, doc));
+            match (seen(&view_before), seen(&view_after)) {
                 (false, true) => t.enter.push(pk.clone()),
                 (true, false) => t.leave.push(pk.clone()),
                 _ => {}
@@ -82,9 +83,13 @@ pub fn impact(
     out
 }
 
-/// The session of the subscriptions `side` accepts, and the refusals of the others (with their
-/// positions in the whole set).
-fn view(side: Side<'_>, subscriptions: &[Subscription]) -> (Session, Vec<SubscriptionError>) {
+/// The session of the subscriptions `side` accepts (`None`, holding nothing, only if the set
+/// were refused as a whole), and the refusals of the others (with their positions in the whole
+/// set).
+fn view(
+    side: Side<'_>,
+    subscriptions: &[Subscription],
+) -> (Option<Session>, Vec<SubscriptionError>) {
     let mut valid = Vec::new();
     let mut invalid = Vec::new();
     for (index, sub) in subscriptions.iter().enumerate() {
@@ -95,6 +100,5 @@ fn view(side: Side<'_>, subscriptions: &[Subscription]) -> (Session, Vec<Subscri
     }
     // Every subscription kept was accepted on its own, and a set is checked one subscription at
     // a time, so the set is accepted.
-    let session = Session::new(side.app, side.user, &valid).unwrap_or_else(|_| Session::empty());
-    (session, invalid)
+    (Session::new(side.app, side.user, &valid).ok(), invalid)
 }

@@ -36,8 +36,10 @@
 mod explain;
 mod flx;
 mod input;
+mod integrate;
 mod pk;
 mod session;
+mod upload;
 mod verdict;
 
 pub use explain::{Section, WriteExplanation};
@@ -45,8 +47,10 @@ pub use flx::{SubscriptionError, SubscriptionErrorKind};
 pub use input::{
     Changeset, InputError, InputErrorKind, Subscription, Write, state_entry_from_json,
 };
+pub use integrate::{IntegrateError, IntegrateErrorKind};
 pub use pk::{Key, KeyDecodeError};
 pub use session::{Outcome, Session, State, SubscriptionIndex};
+pub use upload::{QueryError, QueryErrorKind, UploadError, UploadErrorKind, UploadOutcome};
 pub use verdict::Body;
 pub use verdict::{CompensatingWrite, ErrorContext, Reason, Rejection, Style, Verdict, WhichCheck};
 

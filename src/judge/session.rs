@@ -2,15 +2,17 @@
 //! uploaded changesets (rules.md §3.3).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bson::Document;
 
 use super::flx::{SubscriptionError, SubscriptionErrorKind, Subset};
 use super::input::{Changeset, Subscription, Write};
+use super::integrate::Schemas;
 use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
-use crate::document::DocRef;
+use crate::document::{DocRef, Malformed};
 use crate::fanout::guard::{self, Guards, KeyedView};
 use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
@@ -83,7 +85,7 @@ impl View {
 }
 
 #[derive(Debug, Clone)]
-struct TableSession {
+pub(super) struct TableSession {
     choice: RoleChoice,
     view: View,
 }
@@ -113,8 +115,22 @@ pub struct Outcome {
 pub struct Session {
     tables: BTreeMap<String, TableSession>,
     indexed: Option<String>,
-    state: State,
-    server_version: i64,
+    pub(super) state: State,
+    pub(super) server_version: i64,
+    /// What sync protocol messages need: the app and user the session was opened for (to
+    /// compile a new subscription set), the app's schemas (to integrate uploads), the
+    /// subscription set's version, and the last client version integrated.
+    pub(super) protocol: Arc<ProtocolContext>,
+    pub(super) query_version: u64,
+    pub(super) integrated_client_version: u64,
+}
+
+/// The app, the user's bindings and the app's schemas, shared by the clones of a session.
+#[derive(Debug)]
+pub(super) struct ProtocolContext {
+    pub(super) app: App,
+    pub(super) bindings: Bindings,
+    pub(super) schemas: Schemas,
 }
 
 impl Session {
@@ -125,6 +141,30 @@ impl Session {
         bindings: &Bindings,
         subscriptions: &[Subscription],
     ) -> Result<Session, SubscriptionError> {
+        let (tables, indexed) = Session::compile(app, bindings, subscriptions)?;
+        let protocol = Arc::new(ProtocolContext {
+            app: app.clone(),
+            bindings: bindings.clone(),
+            schemas: Schemas::of(app),
+        });
+        Ok(Session {
+            tables,
+            indexed,
+            state: State::new(),
+            server_version: 0,
+            protocol,
+            query_version: 0,
+            integrated_client_version: 0,
+        })
+    }
+
+    /// Checks and compiles a subscription set: each subscribed table's view and role.
+    #[allow(clippy::type_complexity, reason = "a private pair of the session's two fields")]
+    pub(super) fn compile(
+        app: &App,
+        bindings: &Bindings,
+        subscriptions: &[Subscription],
+    ) -> Result<(BTreeMap<String, TableSession>, Option<String>), SubscriptionError> {
         let limits = app.limits();
         let indexed = app.sync().indexed_queryable_field().map(str::to_owned);
         let mut views: BTreeMap<String, Vec<(SubscriptionIndex, Predicate)>> = BTreeMap::new();
@@ -156,12 +196,16 @@ impl Session {
                 (table, TableSession { choice, view: View::new(predicates) })
             })
             .collect();
-        Ok(Session { tables, indexed, state: State::new(), server_version: 0 })
+        Ok((tables, indexed))
     }
 
-    /// A session without subscriptions: its views hold nothing.
-    pub(crate) fn empty() -> Session {
-        Session { tables: BTreeMap::new(), indexed: None, state: State::new(), server_version: 0 }
+    /// Replaces the subscription set (its views and roles), keeping the server state.
+    pub(super) fn set_views(
+        &mut self,
+        (tables, indexed): (BTreeMap<String, TableSession>, Option<String>),
+    ) {
+        self.tables = tables;
+        self.indexed = indexed;
     }
 
     /// The same session on a client: it knows only the client's subscriptions and the rules,
@@ -353,9 +397,10 @@ impl Session {
     }
 }
 
-/// Whether a role filter holds on `doc`; a document the filter cannot read denies.
+/// Whether a role filter holds on `doc`; a document the filter cannot read matches nothing, so
+/// it denies.
 fn holds(filter: &Filter, doc: &Document) -> bool {
-    filter.matches(&DocRef::decoded(doc)).unwrap_or(false)
+    Malformed::MatchesNothing.decide(filter.matches(&DocRef::decoded(doc)))
 }
 
 /// Whether the role may read `doc`: a role that may write a document may also read it.

@@ -3,11 +3,51 @@
 //!
 //! A [`Node`] is a position in a document: a value, or the absence of one. Absent fields read as
 //! null (scalars) or as empty (collections), as realm-core reads a column that was never set.
-//! Malformed raw BSON reads as absent from the malformed element on: evaluation never fails on a
-//! document.
+//!
+//! Malformed raw BSON never makes evaluation fail or panic: a read that meets it notes the fact
+//! (per thread, so the hot path carries no error values) and reads as absent; the evaluation's
+//! entry points then answer by [`Malformed::MatchesNothing`], as the rules filter's callers do.
 
-use crate::document::DocRef;
+use std::cell::Cell;
+
+use crate::document::{DocRef, DocumentError, Malformed};
 use crate::value::ValueRef;
+
+thread_local! {
+    /// Whether a read since the last [`take_malformed`] met malformed bytes.
+    static MALFORMED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The value of a read, noting a malformed document; `None` then.
+#[inline]
+fn read<T>(r: Result<T, DocumentError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(_) => {
+            MALFORMED.with(|m| m.set(true));
+            None
+        }
+    }
+}
+
+/// Starts an evaluation: forgets what earlier ones met.
+#[inline]
+pub(crate) fn begin() {
+    MALFORMED.with(|m| m.set(false));
+}
+
+/// The answer of an evaluation under the crate's policy: `answer`, unless a read met malformed
+/// bytes (or `scanned` is an error), in which case the document matches nothing.
+#[inline]
+pub(crate) fn finish(answer: bool, scanned: Result<(), DocumentError>) -> bool {
+    let malformed = MALFORMED.with(|m| m.replace(false));
+    let outcome = match (scanned, malformed) {
+        (Err(e), _) => Err(e),
+        (Ok(()), true) => Err(DocumentError::malformed()),
+        (Ok(()), false) => Ok(answer),
+    };
+    Malformed::MatchesNothing.decide(outcome)
+}
 
 /// A position in a document.
 #[derive(Debug, Clone, Copy)]
@@ -22,12 +62,12 @@ pub(crate) trait DocExt<'a> {
 
 impl<'a> DocExt<'a> for DocRef<'a> {
     fn field(&self, name: &str) -> Node<'a> {
-        Node(self.get(name).ok().flatten())
+        Node(read(self.get(name)).flatten())
     }
 
     fn for_each_field(&self, f: &mut dyn FnMut(&'a [u8], Node<'a>) -> bool) -> bool {
         for item in self.iter() {
-            let Ok((k, v)) = item else { return true };
+            let Some((k, v)) = read(item) else { return true };
             if !f(k, Node(Some(v))) {
                 return false;
             }
@@ -36,7 +76,10 @@ impl<'a> DocExt<'a> for DocRef<'a> {
     }
 
     fn is_empty_doc(&self) -> bool {
-        self.iter().next().is_none()
+        match self.iter().next() {
+            None => true,
+            Some(item) => read(item).is_none(),
+        }
     }
 }
 
@@ -62,7 +105,7 @@ impl<'a> Node<'a> {
     pub(crate) fn for_each_element(self, f: &mut dyn FnMut(Node<'a>) -> bool) -> bool {
         let Some(ValueRef::Array(a)) = self.0 else { return true };
         for item in a.iter() {
-            let Ok(v) = item else { return true };
+            let Some(v) = read(item) else { return true };
             if !f(Node(Some(v))) {
                 return false;
             }
@@ -73,8 +116,8 @@ impl<'a> Node<'a> {
     /// Number of elements of the array, or fields of the document, here.
     pub(crate) fn len(self) -> usize {
         match self.0 {
-            Some(ValueRef::Array(a)) => a.iter().take_while(Result::is_ok).count(),
-            Some(ValueRef::Document(d)) => d.iter().take_while(Result::is_ok).count(),
+            Some(ValueRef::Array(a)) => a.iter().map_while(read).count(),
+            Some(ValueRef::Document(d)) => d.iter().map_while(read).count(),
             _ => 0,
         }
     }
@@ -82,7 +125,7 @@ impl<'a> Node<'a> {
     /// The element at `index`, or `None` past the end.
     pub(crate) fn element(self, index: usize) -> Option<Node<'a>> {
         match self.0 {
-            Some(ValueRef::Array(a)) => a.get(index).ok().flatten().map(|v| Node(Some(v))),
+            Some(ValueRef::Array(a)) => read(a.get(index)).flatten().map(|v| Node(Some(v))),
             _ => None,
         }
     }

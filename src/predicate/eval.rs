@@ -9,7 +9,7 @@
 use bson::Document;
 use bson::raw::RawDocument;
 
-use super::doc::{DocExt, Node};
+use super::doc::{self, DocExt, Node};
 use super::val;
 use super::{
     Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
@@ -39,7 +39,8 @@ impl<'a> Ctx<'a, '_> {
 }
 
 impl Predicate {
-    /// Whether a raw BSON document matches.
+    /// Whether a raw BSON document matches. A document found malformed where the predicate
+    /// reads it matches nothing ([`crate::document::Malformed::MatchesNothing`]).
     pub fn matches_raw(&self, doc: &RawDocument) -> bool {
         self.eval_doc(DocRef::raw(doc))
     }
@@ -49,20 +50,24 @@ impl Predicate {
         self.eval_doc(DocRef::decoded(doc))
     }
 
+    /// One document under the crate's policy for malformed ones
+    /// ([`crate::document::Malformed`]).
     fn eval_doc(&self, doc: DocRef<'_>) -> bool {
         let names: &[Box<str>] = &self.names;
         let mut slots: [Option<ValueRef<'_>>; STACK_SLOTS] = [None; STACK_SLOTS];
+        doc::begin();
         let used = if names.len() <= STACK_SLOTS {
-            // A malformed element ends the scan; the fields read so far are used, the rest
-            // read as absent.
-            let _ = self.fields.scan(&doc, &mut slots);
+            let scanned = self.fields.scan(&doc, &mut slots);
+            if scanned.is_err() {
+                return doc::finish(false, scanned);
+            }
             names.len()
         } else {
             0
         };
         let ctx =
             Ctx { slots: slots.get(..used).unwrap_or_default(), doc, elem: None, fields: names };
-        eval_cond(&self.root, &ctx)
+        doc::finish(eval_cond(&self.root, &ctx), Ok(()))
     }
 
     /// Evaluates one node of this predicate's tree on `doc` (for explanations, which walk the

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
-use super::doc::Node;
+use super::doc::{DocExt, Node};
 use super::eval::eval_root;
 use super::{Compare, CompareKind, Cond, First, Operand, OperandKind, Predicate, Term};
 use crate::document::{DocRef, FieldSet};
@@ -281,14 +281,22 @@ impl PredicateSet {
     }
 
     /// Evaluates the candidates; with `any`, stops at the first match found rather than looking
-    /// for the lowest.
+    /// for the lowest. A document found malformed matches no predicate
+    /// ([`crate::document::Malformed`]).
     fn search(&self, doc: &DocRef<'_>, any: bool) -> Option<u32> {
+        super::doc::begin();
+        let found = self.search_in(doc, any);
+        found.filter(|_| super::doc::finish(true, Ok(())))
+    }
+
+    fn search_in(&self, doc: &DocRef<'_>, any: bool) -> Option<u32> {
         let mut slots: [Option<ValueRef<'_>>; SET_SLOTS] = [None; SET_SLOTS];
         let used = self.names.len().min(SET_SLOTS);
         let slots = slots.get_mut(..used).unwrap_or_default();
-        // A malformed element ends the scan; the fields read so far are used, the rest read as
-        // absent (as for a single predicate).
-        let _ = self.fields.scan(doc, slots);
+        // A malformed element ends the scan, and the document matches nothing.
+        if self.fields.scan(doc, slots).is_err() {
+            return None;
+        }
         let slots: &[Option<ValueRef<'_>>] = slots;
         let mut best: Option<u32> = None;
         let mut check = |list: &[u32]| {
@@ -314,7 +322,7 @@ impl PredicateSet {
                 Some(v) => Node(*v),
                 None => {
                     let name = self.names.get(index.slot).map_or("", |n| &**n);
-                    Node(doc.get(name).ok().flatten())
+                    doc.field(name)
                 }
             };
             let done = match probe(&node.val(false)) {

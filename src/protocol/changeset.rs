@@ -15,7 +15,7 @@ use crate::value::Decimal128;
 pub struct StrId(pub u32);
 
 /// A decoded changeset.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Changeset {
     strings: Vec<String>,
     items: Vec<Item>,
@@ -374,6 +374,30 @@ impl Changeset {
             }
         }
         w.out
+    }
+
+    /// An empty changeset, to be built with [`Changeset::intern`] and [`Changeset::push`] (a
+    /// server's own changesets, tests, benches).
+    pub fn new() -> Changeset {
+        Changeset { strings: Vec::new(), items: Vec::new() }
+    }
+
+    /// The id of `s`: interned at this point of the changeset when it is new, just before the
+    /// instruction that first uses it, as the sync client does.
+    pub fn intern(&mut self, s: &str) -> StrId {
+        if let Some(i) = self.strings.iter().position(|x| x == s) {
+            return StrId(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        let id = StrId(u32::try_from(self.strings.len()).unwrap_or(u32::MAX));
+        self.strings.push(s.to_owned());
+        self.items.push(Item::Intern(id));
+        id
+    }
+
+    /// Appends an instruction; every string it refers to must come from
+    /// [`Changeset::intern`] on this changeset.
+    pub fn push(&mut self, instruction: Instruction) {
+        self.items.push(Item::Instruction(instruction));
     }
 
     /// The interned strings, by index.

@@ -83,7 +83,10 @@ enum Source<'s, 'a> {
 
 impl Filter {
     /// Whether `doc` matches. Each field is looked up where the filter reads it; to read many
-    /// filters' fields in one pass, use [`Filter::matches_slots`].
+    /// filters' fields in one pass, use [`Filter::matches_slots`]. A document found malformed
+    /// where the filter reads it is reported as the error
+    /// ([`crate::document::Malformed::Report`]); [`crate::document::Malformed::decide`] turns
+    /// that into the crate's answer, no match.
     pub fn matches(&self, doc: &DocRef<'_>) -> Result<bool, DocumentError> {
         self.node(&self.root, Source::Doc(doc))
     }
@@ -376,6 +379,26 @@ fn binary_key<'v>(v: &'v ValueRef<'_>) -> Option<(usize, u8, &'v [u8])> {
     }
 }
 
+/// Orders two element sequences: by the first pair `order` does not find equal, then by
+/// length (a proper prefix first).
+fn order_elements<T>(
+    mut x: impl Iterator<Item = Result<T, DocumentError>>,
+    mut y: impl Iterator<Item = Result<T, DocumentError>>,
+    mut order: impl FnMut(T, T) -> Result<Option<Ordering>, DocumentError>,
+) -> Result<Option<Ordering>, DocumentError> {
+    loop {
+        match (x.next().transpose()?, y.next().transpose()?) {
+            (None, None) => return Ok(Some(Ordering::Equal)),
+            (None, Some(_)) => return Ok(Some(Ordering::Less)),
+            (Some(_), None) => return Ok(Some(Ordering::Greater)),
+            (Some(p), Some(q)) => match order(p, q)? {
+                Some(Ordering::Equal) => {}
+                other => return Ok(other),
+            },
+        }
+    }
+}
+
 /// Compares two values within their type bracket; `None` when they are in different brackets or
 /// cannot be ordered.
 fn compare(
@@ -394,36 +417,14 @@ fn compare(
         (ValueRef::Timestamp(x), ValueRef::Timestamp(y)) => Some(x.cmp(&y)),
         (ValueRef::Array(x), ValueRef::Array(y)) => {
             let Some(depth) = depth.checked_sub(1) else { return Ok(None) };
-            let (mut ix, mut iy) = (x.iter(), y.iter());
-            loop {
-                match (ix.next().transpose()?, iy.next().transpose()?) {
-                    (None, None) => break Some(Ordering::Equal),
-                    (None, Some(_)) => break Some(Ordering::Less),
-                    (Some(_), None) => break Some(Ordering::Greater),
-                    (Some(p), Some(q)) => match compare(p, q, depth)? {
-                        Some(Ordering::Equal) => {}
-                        other => break other,
-                    },
-                }
-            }
+            order_elements(x.iter(), y.iter(), |p, q| compare(p, q, depth))?
         }
         (ValueRef::Document(x), ValueRef::Document(y)) => {
             let Some(depth) = depth.checked_sub(1) else { return Ok(None) };
-            let (mut ix, mut iy) = (x.iter(), y.iter());
-            loop {
-                match (ix.next().transpose()?, iy.next().transpose()?) {
-                    (None, None) => break Some(Ordering::Equal),
-                    (None, Some(_)) => break Some(Ordering::Less),
-                    (Some(_), None) => break Some(Ordering::Greater),
-                    (Some((kp, p)), Some((kq, q))) => match kp.cmp(kq) {
-                        Ordering::Equal => match compare(p, q, depth)? {
-                            Some(Ordering::Equal) => {}
-                            other => break other,
-                        },
-                        other => break Some(other),
-                    },
-                }
-            }
+            order_elements(x.iter(), y.iter(), |(kp, p), (kq, q)| match kp.cmp(kq) {
+                Ordering::Equal => compare(p, q, depth),
+                other => Ok(Some(other)),
+            })?
         }
         (ValueRef::Other(x), ValueRef::Other(y)) if x == y && matches!(x, 0x7f | 0xff) => {
             Some(Ordering::Equal)

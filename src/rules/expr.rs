@@ -6,6 +6,7 @@
 //! [`bind`](super::bind); until then the tree can be inspected by validation, which needs to know
 //! which fields, expansions and functions an expression uses and where (JSON pointers).
 
+use crate::json::Pointer;
 use crate::value::CmpOp;
 use bson::Bson;
 
@@ -27,7 +28,7 @@ pub(crate) enum Expr {
         /// What the field's value must satisfy.
         cond: Vec<Test>,
         /// Pointer of the key, for validation.
-        pointer: String,
+        pointer: Pointer,
     },
     /// `{"%%user.id": <condition>}`: a condition on an expansion's value (the key expansion form).
     Key {
@@ -115,7 +116,7 @@ pub(crate) enum Operand {
     /// A constant written in the rule.
     Literal(Bson),
     /// `%%user.id` and friends.
-    Expansion(Expansion, String),
+    Expansion(Expansion, Pointer),
     /// An array literal whose elements may contain expansions.
     Array(Vec<Operand>),
     /// An embedded document literal whose values may contain expansions.
@@ -127,7 +128,7 @@ pub(crate) enum Operand {
         /// The function's name (empty when the rule does not name it).
         name: String,
         /// Pointer of the `%function` key.
-        pointer: String,
+        pointer: Pointer,
     },
 }
 

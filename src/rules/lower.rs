@@ -18,7 +18,11 @@ use crate::limits::Limits;
 use crate::value::CmpOp;
 
 /// Lowers one rule expression found at `pointer`.
-pub(crate) fn lower_expr(json: &Json, pointer: &str, limits: &Limits) -> Result<Expr, LowerError> {
+pub(crate) fn lower_expr(
+    json: &Json,
+    pointer: &Pointer,
+    limits: &Limits,
+) -> Result<Expr, LowerError> {
     Lowerer { limits, plain: false }.expr(json, pointer, 0)
 }
 
@@ -26,7 +30,7 @@ pub(crate) fn lower_expr(json: &Json, pointer: &str, limits: &Limits) -> Result<
 /// no `%%` expansions, no `%` operator aliases and no functions, so a field value such as
 /// `"%%user"` stays a string.
 pub(crate) fn lower_plain(json: &Json, limits: &Limits) -> Result<Expr, LowerError> {
-    Lowerer { limits, plain: true }.expr(json, "", 0)
+    Lowerer { limits, plain: true }.expr(json, &Pointer::root(), 0)
 }
 
 /// The Extended JSON keys that make an object in value position a literal, not an operator object.
@@ -67,7 +71,7 @@ fn conversion(name: &str) -> Option<Conversion> {
     }
 }
 
-use crate::json::child;
+use crate::json::Pointer;
 
 /// Converts a JSON scalar written in a rule to BSON. Integers become int32 when they fit (as
 /// MongoDB's shell would store them); numeric comparison makes the choice invisible.
@@ -113,14 +117,14 @@ impl Lowerer<'_> {
         }
     }
 
-    fn check_depth(&self, depth: u32, pointer: &str) -> Result<(), LowerError> {
+    fn check_depth(&self, depth: u32, pointer: &Pointer) -> Result<(), LowerError> {
         if depth > self.limits.max_rule_depth {
             return Err(LowerError::new(LowerErrorKind::TooDeep, pointer));
         }
         Ok(())
     }
 
-    fn expr(&self, json: &Json, pointer: &str, depth: u32) -> Result<Expr, LowerError> {
+    fn expr(&self, json: &Json, pointer: &Pointer, depth: u32) -> Result<Expr, LowerError> {
         self.check_depth(depth, pointer)?;
         let map = match json {
             Json::Bool(b) => return Ok(Expr::Const(*b)),
@@ -129,7 +133,7 @@ impl Lowerer<'_> {
         };
         let mut parts = Vec::with_capacity(map.len());
         for (key, value) in map {
-            let at = child(pointer, key);
+            let at = pointer.child(key);
             if key.starts_with("%%") && !self.plain {
                 let key = self.expansion(key, &at)?;
                 let cond = self.condition(value, &at, depth + 1)?;
@@ -176,7 +180,7 @@ impl Lowerer<'_> {
         &self,
         key: &str,
         value: &Json,
-        pointer: &str,
+        pointer: &Pointer,
         depth: u32,
     ) -> Result<Vec<Expr>, LowerError> {
         let Json::Array(items) = value else {
@@ -188,13 +192,13 @@ impl Lowerer<'_> {
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| self.expr(item, &crate::json::index(pointer, i), depth))
+            .map(|(i, item)| self.expr(item, &pointer.index(i), depth))
             .collect()
     }
 
-    fn expansion(&self, text: &str, pointer: &str) -> Result<Operand, LowerError> {
+    fn expansion(&self, text: &str, pointer: &Pointer) -> Result<Operand, LowerError> {
         match Expansion::parse(text) {
-            Some(expansion) => Ok(Operand::Expansion(expansion, pointer.to_owned())),
+            Some(expansion) => Ok(Operand::Expansion(expansion, pointer.clone())),
             None => {
                 Err(LowerError::new(LowerErrorKind::UnknownExpansion(text.to_owned()), pointer))
             }
@@ -203,7 +207,12 @@ impl Lowerer<'_> {
 
     /// The condition a field or key expansion must satisfy: an operator object, or a value that
     /// the field must equal.
-    fn condition(&self, value: &Json, pointer: &str, depth: u32) -> Result<Vec<Test>, LowerError> {
+    fn condition(
+        &self,
+        value: &Json,
+        pointer: &Pointer,
+        depth: u32,
+    ) -> Result<Vec<Test>, LowerError> {
         self.check_depth(depth, pointer)?;
         if let Json::Object(map) = value
             && self.is_operator_object(map)
@@ -216,12 +225,12 @@ impl Lowerer<'_> {
     fn operator_object(
         &self,
         map: &Map<String, Json>,
-        pointer: &str,
+        pointer: &Pointer,
         depth: u32,
     ) -> Result<Vec<Test>, LowerError> {
         let mut tests = Vec::with_capacity(map.len());
         for (key, value) in map {
-            let at = child(pointer, key);
+            let at = pointer.child(key);
             let Some(op) = self.op(key) else {
                 return Err(LowerError::new(LowerErrorKind::MixedObject, at));
             };
@@ -256,7 +265,7 @@ impl Lowerer<'_> {
                         None => "",
                         Some(Json::String(o)) => o.as_str(),
                         Some(_) => {
-                            let at = child(pointer, "$options");
+                            let at = pointer.child("$options");
                             let msg = "`$options` must be a string".to_owned();
                             return Err(LowerError::new(LowerErrorKind::BadRegex(msg), at));
                         }
@@ -319,7 +328,7 @@ impl Lowerer<'_> {
         &self,
         key: &str,
         value: &Json,
-        pointer: &str,
+        pointer: &Pointer,
         depth: u32,
     ) -> Result<Operand, LowerError> {
         let operand = self.operand(value, pointer, depth)?;
@@ -332,7 +341,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn operand(&self, value: &Json, pointer: &str, depth: u32) -> Result<Operand, LowerError> {
+    fn operand(&self, value: &Json, pointer: &Pointer, depth: u32) -> Result<Operand, LowerError> {
         self.check_depth(depth, pointer)?;
         match value {
             Json::String(s) if s.starts_with("%%") && !self.plain => self.expansion(s, pointer),
@@ -340,7 +349,7 @@ impl Lowerer<'_> {
                 let operands = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.operand(item, &crate::json::index(pointer, i), depth + 1))
+                    .map(|(i, item)| self.operand(item, &pointer.index(i), depth + 1))
                     .collect::<Result<Vec<_>, _>>()?;
                 if operands.iter().all(|o| matches!(o, Operand::Literal(_))) {
                     let literals = operands
@@ -364,7 +373,7 @@ impl Lowerer<'_> {
         &self,
         value: &Json,
         map: &Map<String, Json>,
-        pointer: &str,
+        pointer: &Pointer,
         depth: u32,
     ) -> Result<Operand, LowerError> {
         let mut keys = map.keys();
@@ -377,7 +386,7 @@ impl Lowerer<'_> {
                 .map_err(|e| LowerError::new(LowerErrorKind::BadLiteral(e.to_string()), pointer));
         }
         if let Some(op) = self.op(first) {
-            let at = child(pointer, first);
+            let at = pointer.child(first);
             if second.is_some() {
                 return Err(LowerError::new(LowerErrorKind::MisplacedOperator(first.clone()), at));
             }
@@ -406,7 +415,7 @@ impl Lowerer<'_> {
                 if let Some(Json::Array(args)) = arg.get("arguments") {
                     // Arguments are lowered only to check them; functions are never called here.
                     for (i, a) in args.iter().enumerate() {
-                        self.operand(a, &format!("{at}/arguments/{i}"), depth + 2)?;
+                        self.operand(a, &at.child("arguments").index(i), depth + 2)?;
                     }
                 }
                 return Ok(Operand::Function { name, pointer: at });
@@ -420,7 +429,7 @@ impl Lowerer<'_> {
         }
         let mut fields = Vec::with_capacity(map.len());
         for (key, v) in map {
-            let at = child(pointer, key);
+            let at = pointer.child(key);
             if self.op(key).is_some() {
                 return Err(LowerError::new(LowerErrorKind::MixedObject, at));
             }
@@ -465,7 +474,7 @@ fn is_known_operator(op: &str) -> bool {
     )
 }
 
-fn field_path(key: &str, pointer: &str) -> Result<Vec<String>, LowerError> {
+fn field_path(key: &str, pointer: &Pointer) -> Result<Vec<String>, LowerError> {
     let path: Vec<String> = key.split('.').map(str::to_owned).collect();
     if path.iter().any(String::is_empty) {
         return Err(LowerError::new(LowerErrorKind::BadFieldPath(key.to_owned()), pointer));
@@ -480,7 +489,7 @@ mod tests {
     use serde_json::json;
 
     fn lower(j: Json) -> Result<Expr, LowerError> {
-        lower_expr(&j, "/r", &Limits::default())
+        lower_expr(&j, &Pointer::root().child("r"), &Limits::default())
     }
 
     #[test]

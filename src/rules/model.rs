@@ -32,7 +32,7 @@ use crate::limits::Limits;
 pub struct Role {
     pub(crate) name: String,
     pub(crate) file: String,
-    pub(crate) pointer: String,
+    pub(crate) pointer: Pointer,
     pub(crate) apply_when: Slot,
     pub(crate) document_filters: Option<DocumentFilters>,
     pub(crate) read: Perm,
@@ -42,7 +42,7 @@ pub struct Role {
     pub(crate) fields: Vec<FieldRule>,
     pub(crate) additional_fields: Option<FieldPerms>,
     /// Pointers of keys App Services does not define (e.g. a misspelled `document_filter`).
-    pub(crate) unknown_keys: Vec<String>,
+    pub(crate) unknown_keys: Vec<Pointer>,
 }
 
 impl Role {
@@ -66,13 +66,13 @@ impl Role {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Slot {
     pub(crate) expr: Result<Expr, LowerError>,
-    pub(crate) pointer: String,
+    pub(crate) pointer: Pointer,
     /// Whether the JSON was a boolean literal (`true`/`false`), not merely equivalent to one.
     pub(crate) literal: Option<bool>,
 }
 
 impl Slot {
-    fn read(json: Option<&Json>, pointer: String, default: bool, limits: &Limits) -> Slot {
+    fn read(json: Option<&Json>, pointer: Pointer, default: bool, limits: &Limits) -> Slot {
         match json {
             None => Slot { expr: Ok(Expr::Const(default)), pointer, literal: Some(default) },
             Some(json) => {
@@ -87,7 +87,7 @@ impl Slot {
 pub(crate) struct DocumentFilters {
     pub(crate) read: Option<Slot>,
     pub(crate) write: Option<Slot>,
-    pub(crate) pointer: String,
+    pub(crate) pointer: Pointer,
 }
 
 /// A permission that Flexible Sync requires to be a boolean literal.
@@ -98,11 +98,11 @@ pub(crate) enum Perm {
     /// `true` or `false`.
     Literal(bool),
     /// Anything else (an expression, allowed outside Sync), with its pointer.
-    Expression(String),
+    Expression(Pointer),
 }
 
 impl Perm {
-    fn read(json: Option<&Json>, pointer: String) -> Perm {
+    fn read(json: Option<&Json>, pointer: Pointer) -> Perm {
         match json {
             None => Perm::Absent,
             Some(Json::Bool(b)) => Perm::Literal(*b),
@@ -125,7 +125,7 @@ impl Perm {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FieldRule {
     pub(crate) name: String,
-    pub(crate) pointer: String,
+    pub(crate) pointer: Pointer,
     pub(crate) read: Perm,
     pub(crate) write: Perm,
     pub(crate) fields: Vec<FieldRule>,
@@ -172,14 +172,14 @@ const CURRENT_KEYS: &[&str] = &[
 
 const LEGACY_KEYS: &[&str] = &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
 
-use crate::json::child;
+use crate::json::Pointer;
 
 /// Reads a role list (`roles` of `rules.json`/`default_rule.json`, or a legacy role array) found
 /// at `pointer` in `file`.
 pub(crate) fn read_roles(
     json: &Json,
     file: &str,
-    pointer: &str,
+    pointer: &Pointer,
     legacy: bool,
     limits: &Limits,
 ) -> Result<RoleSet, RulesError> {
@@ -188,7 +188,7 @@ pub(crate) fn read_roles(
     };
     let mut roles: Vec<Role> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let at = crate::json::index(pointer, i);
+        let at = pointer.index(i);
         let Json::Object(map) = item else {
             return Err(RulesError::new(RulesErrorKind::ExpectedObject, at));
         };
@@ -198,14 +198,17 @@ pub(crate) fn read_roles(
             read_role(map, file, &at, limits)?
         };
         if roles.iter().any(|r| r.name == role.name) {
-            return Err(RulesError::new(RulesErrorKind::DuplicateName(role.name), at + "/name"));
+            return Err(RulesError::new(
+                RulesErrorKind::DuplicateName(role.name),
+                at.child("name"),
+            ));
         }
         roles.push(role);
     }
     Ok(RoleSet { roles })
 }
 
-fn read_name(map: &Map<String, Json>, pointer: &str) -> Result<String, RulesError> {
+fn read_name(map: &Map<String, Json>, pointer: &Pointer) -> Result<String, RulesError> {
     match map.get("name") {
         None => Err(RulesError::new(RulesErrorKind::MissingName, pointer)),
         Some(Json::String(name)) => {
@@ -213,23 +216,23 @@ fn read_name(map: &Map<String, Json>, pointer: &str) -> Result<String, RulesErro
             if len == 0 || len > 100 {
                 return Err(RulesError::new(
                     RulesErrorKind::BadName(name.clone()),
-                    child(pointer, "name"),
+                    pointer.child("name"),
                 ));
             }
             Ok(name.clone())
         }
-        Some(_) => Err(RulesError::new(RulesErrorKind::ExpectedString, child(pointer, "name"))),
+        Some(_) => Err(RulesError::new(RulesErrorKind::ExpectedString, pointer.child("name"))),
     }
 }
 
-fn unknown_keys(map: &Map<String, Json>, known: &[&str], pointer: &str) -> Vec<String> {
-    map.keys().filter(|k| !known.contains(&k.as_str())).map(|k| child(pointer, k)).collect()
+fn unknown_keys(map: &Map<String, Json>, known: &[&str], pointer: &Pointer) -> Vec<Pointer> {
+    map.keys().filter(|k| !known.contains(&k.as_str())).map(|k| pointer.child(k)).collect()
 }
 
 fn read_role(
     map: &Map<String, Json>,
     file: &str,
-    pointer: &str,
+    pointer: &Pointer,
     limits: &Limits,
 ) -> Result<Role, RulesError> {
     let name = read_name(map, pointer)?;
@@ -237,17 +240,16 @@ fn read_role(
     let document_filters = match map.get("document_filters") {
         None => None,
         Some(Json::Object(df)) => {
-            let at = child(pointer, "document_filters");
+            let at = pointer.child("document_filters");
             unknown.extend(unknown_keys(df, &["read", "write"], &at));
-            let half = |key: &str| {
-                df.get(key).map(|j| Slot::read(Some(j), child(&at, key), false, limits))
-            };
+            let half =
+                |key: &str| df.get(key).map(|j| Slot::read(Some(j), at.child(key), false, limits));
             Some(DocumentFilters { read: half("read"), write: half("write"), pointer: at })
         }
         Some(_) => {
             return Err(RulesError::new(
                 RulesErrorKind::ExpectedObject,
-                child(pointer, "document_filters"),
+                pointer.child("document_filters"),
             ));
         }
     };
@@ -255,13 +257,13 @@ fn read_role(
     Ok(Role {
         name,
         file: file.to_owned(),
-        pointer: pointer.to_owned(),
-        apply_when: Slot::read(map.get("apply_when"), child(pointer, "apply_when"), true, limits),
+        pointer: pointer.clone(),
+        apply_when: Slot::read(map.get("apply_when"), pointer.child("apply_when"), true, limits),
         document_filters,
-        read: Perm::read(map.get("read"), child(pointer, "read")),
-        write: Perm::read(map.get("write"), child(pointer, "write")),
-        insert: Slot::read(map.get("insert"), child(pointer, "insert"), true, limits),
-        delete: Slot::read(map.get("delete"), child(pointer, "delete"), true, limits),
+        read: Perm::read(map.get("read"), pointer.child("read")),
+        write: Perm::read(map.get("write"), pointer.child("write")),
+        insert: Slot::read(map.get("insert"), pointer.child("insert"), true, limits),
+        delete: Slot::read(map.get("delete"), pointer.child("delete"), true, limits),
         fields,
         additional_fields,
         unknown_keys: unknown,
@@ -271,7 +273,7 @@ fn read_role(
 fn read_legacy_role(
     map: &Map<String, Json>,
     file: &str,
-    pointer: &str,
+    pointer: &Pointer,
     limits: &Limits,
 ) -> Result<Role, RulesError> {
     let name = read_name(map, pointer)?;
@@ -279,21 +281,21 @@ fn read_legacy_role(
     let (fields, additional_fields) = read_field_level(map, pointer, 0, limits, &mut unknown)?;
     let field_level = map.contains_key("fields") || map.contains_key("additional_fields");
     let top = if field_level { Perm::Absent } else { Perm::Literal(true) };
-    let half = |key: &str| Slot::read(map.get(key), child(pointer, key), false, limits);
+    let half = |key: &str| Slot::read(map.get(key), pointer.child(key), false, limits);
     Ok(Role {
         name,
         file: file.to_owned(),
-        pointer: pointer.to_owned(),
-        apply_when: Slot::read(map.get("applyWhen"), child(pointer, "applyWhen"), true, limits),
+        pointer: pointer.clone(),
+        apply_when: Slot::read(map.get("applyWhen"), pointer.child("applyWhen"), true, limits),
         document_filters: Some(DocumentFilters {
             read: Some(half("read")),
             write: Some(half("write")),
-            pointer: pointer.to_owned(),
+            pointer: pointer.clone(),
         }),
         read: top.clone(),
         write: top,
-        insert: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.to_owned(), literal: None },
-        delete: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.to_owned(), literal: None },
+        insert: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.clone(), literal: None },
+        delete: Slot { expr: Ok(Expr::Const(true)), pointer: pointer.clone(), literal: None },
         fields,
         additional_fields,
         unknown_keys: unknown,
@@ -303,10 +305,10 @@ fn read_legacy_role(
 /// Reads `fields` and `additional_fields` of a role or of a field rule.
 fn read_field_level(
     map: &Map<String, Json>,
-    pointer: &str,
+    pointer: &Pointer,
     depth: u32,
     limits: &Limits,
-    unknown: &mut Vec<String>,
+    unknown: &mut Vec<Pointer>,
 ) -> Result<(Vec<FieldRule>, Option<FieldPerms>), RulesError> {
     if depth > limits.max_rule_depth {
         return Err(RulesError::new(RulesErrorKind::TooDeep, pointer));
@@ -315,9 +317,9 @@ fn read_field_level(
     match map.get("fields") {
         None => {}
         Some(Json::Object(entries)) => {
-            let at = child(pointer, "fields");
+            let at = pointer.child("fields");
             for (name, entry) in entries {
-                let entry_at = child(&at, name);
+                let entry_at = at.child(name);
                 let Json::Object(entry_map) = entry else {
                     return Err(RulesError::new(RulesErrorKind::ExpectedObject, entry_at));
                 };
@@ -330,8 +332,8 @@ fn read_field_level(
                     read_field_level(entry_map, &entry_at, depth + 1, limits, unknown)?;
                 fields.push(FieldRule {
                     name: name.clone(),
-                    read: Perm::read(entry_map.get("read"), child(&entry_at, "read")),
-                    write: Perm::read(entry_map.get("write"), child(&entry_at, "write")),
+                    read: Perm::read(entry_map.get("read"), entry_at.child("read")),
+                    write: Perm::read(entry_map.get("write"), entry_at.child("write")),
                     pointer: entry_at,
                     fields: nested,
                     additional_fields: additional,
@@ -339,23 +341,23 @@ fn read_field_level(
             }
         }
         Some(_) => {
-            return Err(RulesError::new(RulesErrorKind::ExpectedObject, child(pointer, "fields")));
+            return Err(RulesError::new(RulesErrorKind::ExpectedObject, pointer.child("fields")));
         }
     }
     let additional = match map.get("additional_fields") {
         None => None,
         Some(Json::Object(perms)) => {
-            let at = child(pointer, "additional_fields");
+            let at = pointer.child("additional_fields");
             unknown.extend(unknown_keys(perms, &["read", "write"], &at));
             Some(FieldPerms {
-                read: Perm::read(perms.get("read"), child(&at, "read")),
-                write: Perm::read(perms.get("write"), child(&at, "write")),
+                read: Perm::read(perms.get("read"), at.child("read")),
+                write: Perm::read(perms.get("write"), at.child("write")),
             })
         }
         Some(_) => {
             return Err(RulesError::new(
                 RulesErrorKind::ExpectedObject,
-                child(pointer, "additional_fields"),
+                pointer.child("additional_fields"),
             ));
         }
     };
@@ -368,7 +370,7 @@ mod tests {
     use serde_json::json;
 
     fn roles(j: Json, legacy: bool) -> Result<RoleSet, RulesError> {
-        read_roles(&j, "f.json", "/roles", legacy, &Limits::default())
+        read_roles(&j, "f.json", &Pointer::root().child("roles"), legacy, &Limits::default())
     }
 
     #[test]

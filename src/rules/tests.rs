@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 use super::bind::{Bindings, Environment, User, bind};
 use super::lower::lower_expr;
 use crate::document::{DocRef, FieldSet};
+use crate::json::Pointer;
 use crate::limits::Limits;
 
 fn doc(json: &Json) -> Document {
@@ -33,7 +34,7 @@ fn mongo_matching_semantics_table() {
         let expr = if plain {
             super::lower::lower_plain(filter_json, &Limits::default())
         } else {
-            lower_expr(filter_json, "", &Limits::default())
+            lower_expr(filter_json, &Pointer::root(), &Limits::default())
         }
         .unwrap_or_else(|e| panic!("{filter_json}: {e}"));
         let filter = bind(&expr, &bindings, true, &Limits::default()).unwrap();
@@ -70,10 +71,15 @@ fn filters_are_send_and_sync() {
 fn rebased_filters_share_one_slot_array() {
     let user = User::new("u1");
     let bindings = Bindings::new(user);
-    let a = lower_expr(&serde_json::json!({"owner": "%%user.id"}), "", &Limits::default()).unwrap();
+    let a = lower_expr(
+        &serde_json::json!({"owner": "%%user.id"}),
+        &Pointer::root(),
+        &Limits::default(),
+    )
+    .unwrap();
     let b = lower_expr(
         &serde_json::json!({"miles": {"$lt": 100}, "owner": {"$exists": true}}),
-        "",
+        &Pointer::root(),
         &Limits::default(),
     )
     .unwrap();
@@ -94,7 +100,8 @@ fn rebased_filters_share_one_slot_array() {
 
 #[test]
 fn apply_when_cannot_read_documents() {
-    let expr = lower_expr(&serde_json::json!({"email": "x"}), "", &Limits::default()).unwrap();
+    let expr = lower_expr(&serde_json::json!({"email": "x"}), &Pointer::root(), &Limits::default())
+        .unwrap();
     let err = bind(&expr, &Bindings::new(User::new("u")), false, &Limits::default()).unwrap_err();
     assert_eq!(err.to_string(), "field `email` cannot be read when a sync session starts");
 }

@@ -149,7 +149,7 @@ pub(crate) fn role_problems(role: &Role, queryable: &Queryable<'_>) -> Vec<Probl
         out.additional(additional, "additional_fields");
     }
     for pointer in &role.unknown_keys {
-        let key = crate::json::last_token(pointer);
+        let key = pointer.last_token();
         let hint = match key.as_str() {
             "document_filter" | "documentFilters" => "; did you mean `document_filters`?",
             "applyWhen" => "; did you mean `apply_when`?",

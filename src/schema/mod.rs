@@ -15,6 +15,7 @@ pub use error::{SchemaError, SchemaErrorKind};
 
 use serde_json::{Map, Value as Json};
 
+use crate::json::Pointer;
 use crate::limits::Limits;
 
 /// One collection's schema: a named object type with a primary key.
@@ -29,6 +30,7 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectType {
     name: String,
+    title: Option<String>,
     properties: Vec<Property>,
 }
 
@@ -122,7 +124,7 @@ impl Table {
             Some(_) => return Err(SchemaError::new(SchemaErrorKind::BadTitle, "/title")),
             None => return Err(SchemaError::new(SchemaErrorKind::MissingTitle, "")),
         };
-        let object = read_object(&name, root, "", 0, limits)?;
+        let object = read_object(&name, root, &Pointer::root(), 0, limits)?;
         let primary_key = object.properties.iter().position(|p| p.name == "_id");
         Ok(Table { name, object, primary_key })
     }
@@ -162,6 +164,12 @@ impl ObjectType {
     /// The object type's name: the table name, or `Table.path.to.field` for an embedded object.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The schema's `title`: for an embedded object, the class name a sync client gives its
+    /// embedded table (`Engine`), which changesets name in `AddTable` and `AddColumn`.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
     }
 
     /// Properties in schema order.
@@ -208,7 +216,7 @@ impl Property {
 fn read_object(
     name: &str,
     node: &Map<String, Json>,
-    pointer: &str,
+    pointer: &Pointer,
     depth: u32,
     limits: &Limits,
 ) -> Result<ObjectType, SchemaError> {
@@ -225,7 +233,7 @@ fn read_object(
                     _ => {
                         return Err(SchemaError::new(
                             SchemaErrorKind::BadRequired,
-                            format!("{pointer}/required/{i}"),
+                            pointer.child("required").index(i),
                         ));
                     }
                 }
@@ -233,10 +241,7 @@ fn read_object(
             names
         }
         Some(_) => {
-            return Err(SchemaError::new(
-                SchemaErrorKind::BadRequired,
-                format!("{pointer}/required"),
-            ));
+            return Err(SchemaError::new(SchemaErrorKind::BadRequired, pointer.child("required")));
         }
     };
     let mut properties = Vec::new();
@@ -244,7 +249,7 @@ fn read_object(
         None => {}
         Some(Json::Object(props)) => {
             for (prop_name, prop) in props {
-                let prop_pointer = crate::json::child(&format!("{pointer}/properties"), prop_name);
+                let prop_pointer = pointer.child("properties").child(prop_name);
                 let required = required.contains(&prop_name.as_str());
                 properties.push(read_property(
                     name,
@@ -260,11 +265,12 @@ fn read_object(
         Some(_) => {
             return Err(SchemaError::new(
                 SchemaErrorKind::NotAnObject,
-                format!("{pointer}/properties"),
+                pointer.child("properties"),
             ));
         }
     }
-    Ok(ObjectType { name: name.to_owned(), properties })
+    let title = node.get("title").and_then(Json::as_str).map(str::to_owned);
+    Ok(ObjectType { name: name.to_owned(), title, properties })
 }
 
 fn read_property(
@@ -272,7 +278,7 @@ fn read_property(
     name: &str,
     node: &Json,
     required: bool,
-    pointer: &str,
+    pointer: &Pointer,
     depth: u32,
     limits: &Limits,
 ) -> Result<Property, SchemaError> {
@@ -282,7 +288,7 @@ fn read_property(
     let child_name = format!("{owner}.{name}");
     match type_name {
         "array" => {
-            let items_pointer = format!("{pointer}/items");
+            let items_pointer = pointer.child("items");
             let items = match node.get("items") {
                 Some(Json::Object(items)) => items,
                 Some(_) => {
@@ -301,7 +307,7 @@ fn read_property(
                 Some(_) => {
                     return Err(SchemaError::new(
                         SchemaErrorKind::BadUniqueItems,
-                        format!("{pointer}/uniqueItems"),
+                        pointer.child("uniqueItems"),
                     ));
                 }
             };
@@ -312,7 +318,7 @@ fn read_property(
         "object"
             if node.contains_key("additionalProperties") && !node.contains_key("properties") =>
         {
-            let values_pointer = format!("{pointer}/additionalProperties");
+            let values_pointer = pointer.child("additionalProperties");
             let values = match node.get("additionalProperties") {
                 Some(Json::Object(values)) => values,
                 _ => return Err(SchemaError::new(SchemaErrorKind::NotAnObject, values_pointer)),
@@ -339,7 +345,7 @@ fn element_type(
     name: &str,
     bson_type: &str,
     node: &Map<String, Json>,
-    pointer: &str,
+    pointer: &Pointer,
     depth: u32,
     limits: &Limits,
 ) -> Result<PropertyType, SchemaError> {
@@ -361,7 +367,7 @@ fn element_type(
         other => {
             return Err(SchemaError::new(
                 SchemaErrorKind::UnknownType(other.to_owned()),
-                format!("{pointer}/bsonType"),
+                pointer.child("bsonType"),
             ));
         }
     })
@@ -371,9 +377,9 @@ fn element_type(
 /// null was listed.
 fn bson_type<'a>(
     node: &'a Map<String, Json>,
-    pointer: &str,
+    pointer: &Pointer,
 ) -> Result<(&'a str, bool), SchemaError> {
-    let type_pointer = format!("{pointer}/bsonType");
+    let type_pointer = pointer.child("bsonType");
     match node.get("bsonType") {
         Some(Json::String(name)) => Ok((name.as_str(), false)),
         Some(Json::Array(names)) => {
@@ -386,7 +392,7 @@ fn bson_type<'a>(
                     _ => {
                         return Err(SchemaError::new(
                             SchemaErrorKind::BadBsonType,
-                            format!("{type_pointer}/{i}"),
+                            type_pointer.index(i),
                         ));
                     }
                 }

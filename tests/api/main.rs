@@ -148,3 +148,67 @@ fn version_lists_every_operation_and_each_answers() {
         assert_ne!(r["error"]["kind"], "unknown_operation", "{op}: {r}");
     }
 }
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn base64_of(path: &str) -> String {
+    b64(&std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+/// The demo twice: as NDJSON with subscriptions, and as raw QUERY and UPLOAD messages.
+#[test]
+fn check_takes_upload_and_query_messages_as_base64() {
+    let demo = |by_bytes: bool| {
+        let mut r = json!({
+            "app": "fixtures/apps/car",
+            "user": json_file("fixtures/demo/user.json"),
+        });
+        let m = r.as_object_mut().unwrap();
+        if by_bytes {
+            m.insert(
+                "query_message".into(),
+                json!(base64_of("fixtures/realm-sync/client/query.bin")),
+            );
+            let uploads: Vec<String> = ["cv17", "cv21", "cv25"]
+                .iter()
+                .map(|cv| base64_of(&format!("fixtures/demo/upload/{cv}.upload.bin")))
+                .collect();
+            m.insert("upload".into(), json!(uploads));
+        } else {
+            m.insert("subscriptions".into(), json_file("fixtures/demo/subscriptions.json"));
+            m.insert("changesets".into(), Json::Array(ndjson("fixtures/demo/changesets.ndjson")));
+        }
+        r
+    };
+    let by_bytes = ok(call("check", &demo(true)));
+    assert_eq!(by_bytes, ok(call("check", &demo(false))));
+    assert_eq!(by_bytes.as_array().unwrap().len(), 3);
+    // A session takes the same bytes one message at a time; a re-upload is skipped.
+    let mut open = demo(true);
+    open.as_object_mut().unwrap().remove("upload");
+    let session = Session::open(&open).unwrap();
+    let first = std::fs::read("fixtures/demo/upload/cv17.upload.bin").unwrap();
+    assert_eq!(session.judge_upload(&first).unwrap()[0], by_bytes[0]);
+    assert_eq!(
+        session.judge_upload(&first).unwrap(),
+        json!([{"client_version": 17, "skipped": true}])
+    );
+    // Refusals name the field.
+    let mut bad = demo(true);
+    bad["upload"][0] = json!(base64_of("fixtures/realm-sync/client/c00_schema.upload.bin"));
+    let e = call("check", &bad);
+    assert_eq!(e["error"]["kind"], "protocol", "{e}");
+    assert_eq!(e["error"]["pointer"], "/upload/0");
+    assert!(e["error"]["message"].as_str().unwrap().contains("error 212"), "{e}");
+    let mut bad = demo(true);
+    bad["query_message"] = json!(b64(b"query 1 2 21\n{\"Car\":\"(make == 3)\"}"));
+    let e = call("check", &bad);
+    assert_eq!(e["error"]["kind"], "subscription", "{e}");
+    assert_eq!(e["error"]["pointer"], "/query_message");
+    let mut both = demo(true);
+    both["changesets"] = json!([]);
+    assert_eq!(call("check", &both)["error"]["pointer"], "/upload");
+}

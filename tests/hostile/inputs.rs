@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use bson::{Bson, Document, RawDocumentBuf, doc};
 use flexrules::app::{App, AppErrorKind};
-use flexrules::document::DocRef;
+use flexrules::document::{DocRef, Malformed};
 use flexrules::judge::{Changeset, ErrorContext, Session, Style, Subscription};
 use flexrules::rql::{ParseErrorKind, parse_with};
 use flexrules::rules::{Bindings, RoleChoice, User};
@@ -348,6 +348,47 @@ fn malformed_bson_never_panics_the_evaluator() {
             }
         }
     }
+}
+
+/// The one policy for malformed documents (`Malformed::MatchesNothing`): once an evaluator reads
+/// a bad element the document matches nothing, negations included, in the RQL predicate, in a
+/// predicate set and in a role filter; what is read before the bad element is answered as usual.
+#[test]
+fn a_malformed_document_matches_nothing_in_both_evaluators() {
+    let good = RawDocumentBuf::try_from(&thing(doc! {"name": "a", "tags": ["b"]})).unwrap();
+    let mut bytes = good.as_bytes().to_vec();
+    // The length of the string "b", element "0" of `tags`, now points past the document.
+    let element = b"\x020\x00\x02\x00\x00\x00b\x00";
+    let at = bytes.windows(element.len()).position(|w| w == element).unwrap();
+    bytes[at + 3] = 0x7f;
+    let raw = bson::RawDocument::from_bytes(&bytes).unwrap();
+
+    // Reads `tags`: before this policy, `NONE tags == 'x'` read the bad list as empty and held.
+    for query in ["NONE tags == 'x'", "NOT (ANY tags == 'x')", "name == 'a' AND tags.@count == 0"] {
+        let q = compiled(query, &[]);
+        assert!(!q.predicate().matches_raw(raw), "{query}");
+        let set = flexrules::PredicateSet::new(vec![q.predicate().clone()]);
+        assert_eq!(set.first_match(&DocRef::raw(raw)), None, "{query} in a set");
+    }
+    // Reads only `name`, which comes first: the bad element is never reached.
+    assert!(compiled("name == 'a'", &[]).predicate().matches_raw(raw));
+
+    let app = App::builder()
+        .file(
+            "data_sources/mongodb-atlas/default_rule.json",
+            r#"{"roles": [{"name": "r", "document_filters": {
+                "read": {"tags": {"$ne": "x"}}, "write": {"name": "a"}}}]}"#,
+        )
+        .file("sync/config.json", r#"{"queryable_fields_names": ["name", "tags"]}"#)
+        .build()
+        .unwrap();
+    let RoleChoice::Role(role) = app.choose_role("Thing", &Bindings::new(User::new("u1"))) else {
+        panic!("the role applies");
+    };
+    let read = role.read_filter().matches(&DocRef::raw(raw));
+    assert!(read.is_err(), "the filter reports what it met: {read:?}");
+    assert!(!Malformed::MatchesNothing.decide(read));
+    assert_eq!(role.write_filter().matches(&DocRef::raw(raw)), Ok(true));
 }
 
 // ---------------------------------------------------------------------------------------------

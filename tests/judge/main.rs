@@ -10,3 +10,4 @@ mod fixtures;
 mod protocol;
 mod seed;
 mod subscriptions;
+mod upload;

@@ -13,4 +13,5 @@ mod hostile;
 mod impact;
 mod query;
 mod translate;
+mod upload;
 mod validate;
