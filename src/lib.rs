@@ -28,6 +28,8 @@
 //!   Sync-compatibility validation.
 //! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
 //! - [`protocol`]: realm's sync protocol 14 messages and binary changesets, read and written.
+//! - [`fanout`]: all open sessions' views indexed together: which sessions a changed object
+//!   enters, stays in or leaves; what a rules or user change makes enter and leave a view.
 //! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run (from the
 //!   first IR to the second's language).
 //!

@@ -394,3 +394,42 @@ pub fn datalogic_hits(
     }
     hits
 }
+
+/// The Car app of the seed scenario (owner-only read and write filters on `ownerId`).
+pub fn car_app() -> App {
+    App::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/apps/car")))
+        .unwrap()
+}
+
+/// The fan-out workload's session `i`: user `u<i>` subscribing to `ownerId == "u<i>"`, and one
+/// session in ten also to `miles < 100`, one in ten to `TRUEPREDICATE`, one in ten to
+/// `miles BETWEEN {100, 200}`. Returns the session and its number of subscriptions.
+pub fn fanout_session(app: &App, i: usize) -> (flexrules::judge::Session, usize) {
+    use flexrules::judge::{Session, Subscription};
+    let own = format!("ownerId == \"u{i}\"");
+    let mut queries = vec![own.as_str()];
+    match i % 10 {
+        1 => queries.push("miles < 100"),
+        2 => queries.push("TRUEPREDICATE"),
+        3 => queries.push("miles BETWEEN {100, 200}"),
+        _ => {}
+    }
+    let subs: Vec<Subscription> = queries
+        .iter()
+        .map(|q| Subscription { name: None, table: "Car".into(), query: (*q).into(), args: vec![] })
+        .collect();
+    let user = User::from_json_str(&format!(r#"{{"id": "u{i}"}}"#)).unwrap();
+    (Session::new(app, &Bindings::new(user), &subs).unwrap(), subs.len())
+}
+
+/// One change of a Car of a random owner among `owners` users (one in eight an owner with no
+/// session): its pre- and post-image, with random mileage.
+pub fn changed_car(rng: &mut Rng, owners: usize) -> (Document, Document) {
+    let owner = rng.below(owners as u64 + owners as u64 / 8 + 1);
+    let id = rng.next() as i64;
+    let pre = doc! {"_id": id, "ownerId": format!("u{owner}"), "make": "Ford",
+    "miles": rng.below(300) as i64};
+    let mut post = pre.clone();
+    post.insert("miles", rng.below(300) as i64);
+    (pre, post)
+}

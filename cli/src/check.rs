@@ -97,7 +97,12 @@ pub(crate) fn run(
     out: &mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
 ) -> u8 {
-    match run_inner(args, out) {
+    exit_code(run_inner(args, out), err)
+}
+
+/// The exit code of a command's outcome: 0, or 1 with the message on `err`.
+pub(crate) fn exit_code(outcome: Result<(), String>, err: &mut dyn std::io::Write) -> u8 {
+    match outcome {
         Ok(()) => 0,
         Err(message) => {
             let _ = writeln!(err, "flexrules: {message}");
@@ -108,31 +113,17 @@ pub(crate) fn run(
 
 fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), String> {
     let style = Style::from(args.server_style);
-    let app = App::load(&args.app).map_err(|e| {
-        let shown = args.app.display().to_string();
-        if e.file() == shown { e.to_string() } else { format!("{shown}/{e}") }
-    })?;
-    let user = User::from_json_str(&read(&args.user)?)
-        .map_err(|e| format!("{}: {e}", args.user.display()))?;
+    let app = load_app(&args.app)?;
+    let user = load_user(&args.user)?;
     let bindings = Bindings::new(user);
     let subscriptions = match &args.subscriptions {
-        Some(subs_path) => {
-            let subs_json: Json = serde_json::from_str(&read(subs_path)?)
-                .map_err(|e| format!("{}: malformed JSON: {e}", subs_path.display()))?;
-            let subs = Subscription::list_from_json(&subs_json)
-                .map_err(|e| format!("{}#{}: {}", subs_path.display(), e.pointer(), e.kind()))?;
-            Some((subs_path, subs))
-        }
+        Some(subs_path) => Some((subs_path, load_subscriptions(subs_path)?)),
         None => None,
     };
-    let mut state = State::new();
-    if let Some(path) = &args.state {
-        for (line, json) in ndjson(path)? {
-            let (table, pk, object) = state_entry_from_json(&json)
-                .map_err(|e| format!("{}:{line}: {e}", path.display()))?;
-            state.put(&table, pk, object);
-        }
-    }
+    let state = match &args.state {
+        Some(path) => load_state(path)?,
+        None => State::new(),
+    };
     let source = match &args.changesets {
         Some(path) => {
             let mut changesets = Vec::new();
@@ -330,7 +321,7 @@ fn text_block(outcome: &Outcome, style: Style) -> String {
 }
 
 /// `n` and a noun phrase whose first word takes an `s` in the plural: `2 writes accepted`.
-fn count(n: usize, phrase: &str) -> String {
+pub(crate) fn count(n: usize, phrase: &str) -> String {
     if n == 1 {
         return format!("1 {phrase}");
     }
@@ -338,6 +329,38 @@ fn count(n: usize, phrase: &str) -> String {
         Some((noun, rest)) => format!("{n} {noun}s {rest}"),
         None => format!("{n} {phrase}s"),
     }
+}
+
+/// The exported app in `dir`; errors name the file inside it.
+pub(crate) fn load_app(dir: &Path) -> Result<App, String> {
+    App::load(dir).map_err(|e| {
+        let shown = dir.display().to_string();
+        if e.file() == shown { e.to_string() } else { format!("{shown}/{e}") }
+    })
+}
+
+/// A `--user` file.
+pub(crate) fn load_user(path: &Path) -> Result<User, String> {
+    User::from_json_str(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A `--subscriptions` file; errors name the JSON pointer.
+pub(crate) fn load_subscriptions(path: &Path) -> Result<Vec<Subscription>, String> {
+    let json: Json = serde_json::from_str(&read(path)?)
+        .map_err(|e| format!("{}: malformed JSON: {e}", path.display()))?;
+    Subscription::list_from_json(&json)
+        .map_err(|e| format!("{}#{}: {}", path.display(), e.pointer(), e.kind()))
+}
+
+/// A `--state` file; errors name the line.
+pub(crate) fn load_state(path: &Path) -> Result<State, String> {
+    let mut state = State::new();
+    for (line, json) in ndjson(path)? {
+        let (table, pk, object) =
+            state_entry_from_json(&json).map_err(|e| format!("{}:{line}: {e}", path.display()))?;
+        state.put(&table, pk, object);
+    }
+    Ok(state)
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {

@@ -7,6 +7,7 @@
 mod check;
 mod decode;
 mod demo;
+mod impact;
 mod query;
 mod test;
 mod translate;
@@ -50,6 +51,9 @@ enum Command {
     Explain(check::CheckArgs),
     /// Print what a sync protocol message (UPLOAD, QUERY, IDENT, BIND) or a changeset holds.
     Decode(decode::DecodeArgs),
+    /// Which objects enter and leave a user's views, which subscriptions become invalid and
+    /// which role applies, when the app's rules or the user change.
+    Impact(impact::ImpactArgs),
     /// Replay the Flutter SDK docs' compensating-write scenario with the Car app.
     Demo,
     /// Run rules test files: expected verdicts, reasons and subscription errors, judged as a
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             check::run(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Decode(args) => decode::run(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Impact(args) => impact::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Demo => demo::run(&mut stdout.lock(), &mut stderr.lock()),
         Command::Test(args) => test::run(&args, &mut stdout.lock(), &mut stderr.lock()),
     };

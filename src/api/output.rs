@@ -153,3 +153,63 @@ pub fn decoded(bytes: &[u8], limits: &Limits) -> Result<Json, ProtocolError> {
         Ok(json)
     }
 }
+
+/// The `--format json` answer of `impact`: per table the primary keys entering and leaving the
+/// view, the subscriptions refused after (and before) the change with their error 226 message,
+/// and the role chosen per table before and after (`{"name", "usable"}`, null for no role).
+pub fn impact(
+    impact: &crate::fanout::Impact,
+    subscriptions: &[crate::judge::Subscription],
+    style: Style,
+) -> ImpactLine {
+    let keys = |ks: &[crate::judge::Key]| -> Vec<Json> {
+        ks.iter().map(|k| ejson::to_json(&k.to_bson(), KEY_DEPTH).unwrap_or(Json::Null)).collect()
+    };
+    let invalid = |errors: &[crate::judge::SubscriptionError]| -> Vec<Json> {
+        errors
+            .iter()
+            .map(|e| {
+                let sub = subscriptions.get(e.index());
+                json!({"index": e.index(), "name": sub.and_then(|s| s.name.clone()),
+                       "table": e.table(), "query": sub.map(|s| s.query.clone()),
+                       "error_code": 226, "message": e.server_message(style)})
+            })
+            .collect()
+    };
+    let mut tables = serde_json::Map::new();
+    let mut before = serde_json::Map::new();
+    let mut after = serde_json::Map::new();
+    for (name, t) in &impact.tables {
+        tables.insert(name.clone(), json!({"enter": keys(&t.enter), "leave": keys(&t.leave)}));
+        before.insert(name.clone(), role(&t.role_before));
+        after.insert(name.clone(), role(&t.role_after));
+    }
+    ImpactLine {
+        tables,
+        subscriptions_invalid: invalid(&impact.invalid_after),
+        subscriptions_invalid_before: invalid(&impact.invalid_before),
+        role_before: before,
+        role_after: after,
+    }
+}
+
+/// The `impact` answer; serialise it with serde, fields keep the order the command line
+/// documents.
+#[derive(Debug, Serialize)]
+pub struct ImpactLine {
+    tables: serde_json::Map<String, Json>,
+    subscriptions_invalid: Vec<Json>,
+    subscriptions_invalid_before: Vec<Json>,
+    role_before: serde_json::Map<String, Json>,
+    role_after: serde_json::Map<String, Json>,
+}
+
+/// A role choice as `impact` prints it.
+fn role(choice: &crate::rules::RoleChoice) -> Json {
+    use crate::rules::RoleChoice;
+    match choice {
+        RoleChoice::Role(r) => json!({"name": r.name(), "usable": true}),
+        RoleChoice::Incompatible { role, .. } => json!({"name": role, "usable": false}),
+        RoleChoice::NoRole => Json::Null,
+    }
+}

@@ -78,6 +78,12 @@ impl SubscriptionError {
         SubscriptionError { index, table, span, kind }
     }
 
+    /// The same error for the subscription at `index` of a larger set.
+    pub(crate) fn at(mut self, index: usize) -> SubscriptionError {
+        self.index = index;
+        self
+    }
+
     /// Position of the subscription in the set.
     pub fn index(&self) -> usize {
         self.index

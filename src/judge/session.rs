@@ -13,6 +13,7 @@ use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
 use crate::document::{DocRef, Malformed};
+use crate::fanout::guard::{self, Guards, KeyedView};
 use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
@@ -43,6 +44,11 @@ impl State {
         if let Some(t) = self.tables.get_mut(table) {
             t.remove(pk);
         }
+    }
+
+    /// The objects of `table`, by ascending primary key.
+    pub fn objects(&self, table: &str) -> impl Iterator<Item = (&Key, &Document)> {
+        self.tables.get(table).into_iter().flatten()
     }
 
     /// How many objects `table` holds.
@@ -247,6 +253,37 @@ impl Session {
         let Some(ts) = self.tables.get(table) else { return false };
         let Some(role) = ts.choice.role() else { return false };
         ts.view.first_match(doc).is_some() && readable(role, doc)
+    }
+
+    /// For each subscribed table whose view can hold anything, guards of which every document
+    /// in the view satisfies one (`None`: every document is a candidate): the subscriptions'
+    /// guards or the role's read permission's, whichever is expected to be narrower; and the
+    /// view as equality keys alone, when it is that simple.
+    pub(crate) fn view_guards(&self) -> Vec<(&str, Guards, Option<KeyedView>)> {
+        let mut out = Vec::new();
+        for (table, ts) in &self.tables {
+            let Some(role) = ts.choice.role() else { continue };
+            let predicates = &ts.view.predicates;
+            let subscribed = predicates
+                .iter()
+                .try_fold(Vec::new(), |acc, (_, p)| guard::union(Some(acc), p.guards()));
+            let readable = guard::union(role.read_filter().guards(), role.write_filter().guards());
+            if subscribed.as_ref().is_some_and(Vec::is_empty)
+                || readable.as_ref().is_some_and(Vec::is_empty)
+            {
+                continue;
+            }
+            let keyed_subs = predicates
+                .iter()
+                .try_fold(Some(Vec::new()), |acc, (_, p)| guard::any_of(Some(acc), p.keyed()));
+            let keyed_read = guard::any_of(role.read_filter().keyed(), role.write_filter().keyed());
+            let keyed = match (keyed_subs, keyed_read) {
+                (Some(subscribed), Some(readable)) => Some(KeyedView { subscribed, readable }),
+                _ => None,
+            };
+            out.push((table.as_str(), guard::narrower(subscribed, readable), keyed));
+        }
+        out
     }
 
     /// The role chosen for `table`, when it is subscribed.

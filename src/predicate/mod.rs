@@ -16,6 +16,7 @@ mod doc;
 mod error;
 mod eval;
 mod explain;
+mod guard;
 mod post;
 mod set;
 pub mod translate;

@@ -146,7 +146,7 @@ fn probe<'a>(v: &ValueRef<'a>) -> Probe<'a> {
 }
 
 /// An indexable conjunct: the predicate-local slot of the field and the constants it must equal.
-fn indexable(c: &Cond) -> Option<(usize, &[Value])> {
+pub(super) fn indexable(c: &Cond) -> Option<(usize, &[Value])> {
     let Cond::Rql(cmp) = c else { return None };
     let Compare { left, op, right, case_insensitive, kind, .. } = &**cmp;
     if *op != CmpOp::Eq || *case_insensitive || *kind != CompareKind::Plain {
@@ -163,7 +163,7 @@ fn indexable(c: &Cond) -> Option<(usize, &[Value])> {
 }
 
 /// The slot of a side that is one top-level scalar field, read as itself.
-fn field_of(o: &Operand) -> Option<usize> {
+pub(super) fn field_of(o: &Operand) -> Option<usize> {
     let OperandKind::Path(p) = &o.kind else { return None };
     let First::Slot(slot) = p.first else { return None };
     let plain = !o.list
@@ -177,7 +177,7 @@ fn field_of(o: &Operand) -> Option<usize> {
 }
 
 /// The constants of a constant side (one, or a list compared element by element with `IN`).
-fn consts_of(o: &Operand) -> Option<&[Value]> {
+pub(super) fn consts_of(o: &Operand) -> Option<&[Value]> {
     if o.quantifier.is_some() {
         return None;
     }

@@ -38,6 +38,7 @@ mod error;
 mod eval;
 mod explain;
 mod expr;
+mod guard;
 mod lower;
 mod model;
 mod select;

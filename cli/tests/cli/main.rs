@@ -10,6 +10,7 @@ mod decode;
 mod demo;
 mod explain;
 mod hostile;
+mod impact;
 mod query;
 mod test;
 mod translate;
