@@ -8,6 +8,8 @@ use serde_json::{Value as Json, json};
 
 use flexrules::api::{Session, call, call_str};
 
+mod docs;
+
 fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
