@@ -30,6 +30,7 @@ use serde_json::Value as Json;
 use crate::limits::Limits;
 use crate::rules::{
     Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose, read_roles, role_problems,
+    set_problems,
 };
 use crate::schema::Table;
 
@@ -261,6 +262,7 @@ impl App {
                 let test = |f: &str| self.sync.is_queryable(&coll.name, f);
                 push(role_problems(role, &Queryable { collection: Some(&coll.name), test: &test }));
             }
+            push(set_problems(coll.roles.roles()));
         }
         let users: Vec<&str> = self
             .collections
@@ -278,6 +280,7 @@ impl App {
                 push(role_problems(role, &Queryable { collection: Some(name), test: &test }));
             }
         }
+        push(set_problems(self.default_roles.roles()));
         out.sort_by(|a, b| a.file().cmp(b.file()));
         out
     }

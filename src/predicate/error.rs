@@ -14,11 +14,39 @@ use crate::span::Span;
 pub struct CompileError {
     kind: CompileErrorKind,
     span: Span,
+    suggestion: Option<String>,
 }
 
 impl CompileError {
     pub(crate) fn new(kind: CompileErrorKind, span: Span) -> Self {
-        CompileError { kind, span }
+        CompileError { kind, span, suggestion: None }
+    }
+
+    /// The same error with the name the user probably meant.
+    pub(crate) fn with_suggestion(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// For an unknown property, the existing property whose name is nearest to it (`name` for
+    /// `nme`), if one is near enough to be a likely typo. It is kept apart from the message,
+    /// which stays realm-core's word for word.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
+
+    /// The error as shown to a person: `line:col: ` and realm-core's message, `; did you mean
+    /// '…'?` when there is a [`suggestion`](CompileError::suggestion), then the line of `query`
+    /// with carets under the part at fault.
+    pub fn render(&self, query: &str) -> String {
+        let hint = self.suggestion.as_ref().map(|s| format!("; did you mean '{s}'?"));
+        format!(
+            "{}: {}{}\n{}",
+            self.span.line_col(query),
+            self.realm_message(),
+            hint.unwrap_or_default(),
+            self.span.caret(query)
+        )
     }
 
     /// What is wrong.
@@ -35,6 +63,22 @@ impl CompileError {
     pub fn realm_message(&self) -> String {
         self.kind.realm_message()
     }
+}
+
+/// The candidate nearest to `name` when it is a likely typo of it: the same name in another
+/// case, or one at most two edits away (one for names of up to four characters) and not the
+/// whole name rewritten. Ties go to the first candidate, i.e. schema order.
+pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let len = name.chars().count();
+    let allowed = if len <= 4 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = if c.eq_ignore_ascii_case(name) { 0 } else { strsim::damerau_levenshtein(name, c) };
+        if d <= allowed && d < len && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_owned())
 }
 
 /// The ways a parsed query can fail to bind. Each variant carries what realm-core's message

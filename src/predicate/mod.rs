@@ -22,6 +22,7 @@ pub mod translate;
 mod val;
 
 pub use compile::compile;
+pub(crate) use error::nearest;
 pub use error::{CompileError, CompileErrorKind};
 pub(crate) use explain::render_value;
 pub use explain::{Explanation, NodeResult};
