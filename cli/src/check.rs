@@ -9,18 +9,24 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use flexrules::api::output;
-use flexrules::app::App;
+use flexrules::app::{App, AppError};
+use flexrules::diagnostic::{Code, Diagnostic, locate};
 use flexrules::judge::{
-    Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, state_entry_from_json,
+    Changeset, ErrorContext, InputError, Outcome, Session, State, Style, Subscription,
+    state_entry_from_json,
 };
-use flexrules::rules::{Bindings, User};
+use flexrules::rules::{Bindings, User, UserErrorKind};
+use flexrules::span::LineCol;
 
-/// Output format of `check`.
+use crate::diagnostics::{Failure, position_in_file, position_in_line};
+
+/// Output format of `check` and `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     /// One block per changeset, for people.
     Text,
-    /// One JSON line per changeset.
+    /// One JSON line per changeset (`validate`: one JSON document); an input that cannot be
+    /// used is reported as one JSON diagnostic line on stderr.
     Json,
 }
 
@@ -85,44 +91,68 @@ pub(crate) fn run(
 ) -> u8 {
     match run_inner(args, out) {
         Ok(()) => 0,
-        Err(message) => {
-            let _ = writeln!(err, "flexrules: {message}");
+        Err(failure) => {
+            failure.report(args.format == Format::Json, err);
             1
         }
     }
 }
 
-fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), String> {
+fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let style = Style::from(args.server_style);
-    let app = App::load(&args.app).map_err(|e| {
-        let shown = args.app.display().to_string();
-        if e.file() == shown { e.to_string() } else { format!("{shown}/{e}") }
+    let app = App::load(&args.app).map_err(|e| app_failure(&args.app, &e))?;
+    let user_path = &args.user;
+    let user = User::from_json_str(&read(user_path)?).map_err(|e| {
+        let d = Diagnostic::new(e.kind().code(), shown(user_path), e.kind().to_string());
+        let d = match e.kind() {
+            UserErrorKind::Json { line, column, .. } => {
+                d.with_position(Some(LineCol { line: *line, column: *column }))
+            }
+            _ => {
+                let position = position_in_file(user_path, e.pointer());
+                d.with_pointer(e.pointer()).with_position(position)
+            }
+        };
+        Failure::new(format!("{}: {e}", user_path.display()), d)
     })?;
-    let user = User::from_json_str(&read(&args.user)?)
-        .map_err(|e| format!("{}: {e}", args.user.display()))?;
     let subs_path = &args.subscriptions;
-    let subs_json: Json = serde_json::from_str(&read(subs_path)?)
-        .map_err(|e| format!("{}: malformed JSON: {e}", subs_path.display()))?;
-    let subs = Subscription::list_from_json(&subs_json)
-        .map_err(|e| format!("{}#{}: {}", subs_path.display(), e.pointer(), e.kind()))?;
+    let subs_text = read(subs_path)?;
+    let subs_json: Json = serde_json::from_str(&subs_text).map_err(|e| {
+        let d =
+            Diagnostic::new(Code::MalformedJson, shown(subs_path), format!("malformed JSON: {e}"))
+                .with_position(Some(LineCol { line: e.line(), column: e.column() }));
+        Failure::new(format!("{}: malformed JSON: {e}", subs_path.display()), d)
+    })?;
+    let subs = Subscription::list_from_json(&subs_json).map_err(|e| {
+        let d = Diagnostic::new(e.kind().code(), shown(subs_path), e.kind().to_string())
+            .with_pointer(e.pointer())
+            .with_position(locate(&subs_text, e.pointer()));
+        Failure::new(format!("{}#{}: {}", subs_path.display(), e.pointer(), e.kind()), d)
+    })?;
     let mut state = State::new();
     if let Some(path) = &args.state {
-        for (line, json) in ndjson(path)? {
-            let (table, pk, object) = state_entry_from_json(&json)
-                .map_err(|e| format!("{}:{line}: {e}", path.display()))?;
+        for (line, text, json) in ndjson(path)? {
+            let (table, pk, object) =
+                state_entry_from_json(&json).map_err(|e| input_failure(path, line, &text, &e))?;
             state.put(&table, pk, object);
         }
     }
     let mut changesets = Vec::new();
-    for (line, json) in ndjson(&args.changesets)? {
+    for (line, text, json) in ndjson(&args.changesets)? {
         changesets.push(
             Changeset::from_json(&json)
-                .map_err(|e| format!("{}:{line}: {e}", args.changesets.display()))?,
+                .map_err(|e| input_failure(&args.changesets, line, &text, &e))?,
         );
     }
     let mut session = Session::new(&app, &Bindings::new(user), &subs)
         .map_err(|e| {
-            format!("{}#/{}: {}", subs_path.display(), e.index(), e.server_message(style))
+            let pointer = format!("/{}/query", e.index());
+            let message = e.server_message(style);
+            let d = Diagnostic::new(e.kind().code(), shown(subs_path), message.clone())
+                .with_pointer(&pointer)
+                .with_position(locate(&subs_text, &pointer))
+                .with_hint(e.suggestion().map(|s| format!("did you mean '{s}'?")));
+            Failure::new(format!("{}#/{}: {message}", subs_path.display(), e.index()), d)
         })?
         .with_state(state);
     let ctx = ErrorContext {
@@ -130,7 +160,10 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         recovery_mode_disabled: app.sync().recovery_mode_disabled(),
         session_ident: 1,
     };
-    let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    let write_err = |e: std::io::Error| {
+        let message = format!("cannot write the output: {e}");
+        Failure::new(message.clone(), Diagnostic::new(Code::UnreadableFile, "", message))
+    };
     let (mut accepted, mut rejected) = (0, 0);
     for changeset in &changesets {
         let explained = if args.explain { session.explain(changeset) } else { Vec::new() };
@@ -217,21 +250,61 @@ fn count(n: usize, phrase: &str) -> String {
     }
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+fn shown(path: &Path) -> String {
+    path.display().to_string()
 }
 
-/// The non-blank lines of an NDJSON file, each parsed, with its 1-based line number.
-fn ndjson(path: &Path) -> Result<Vec<(usize, Json)>, String> {
+/// The failure of an app that cannot be loaded: the text names the file inside the app
+/// directory (or the directory itself).
+pub(crate) fn app_failure(app_dir: &Path, e: &AppError) -> Failure {
+    let dir = shown(app_dir);
+    let text = if e.file() == dir { e.to_string() } else { format!("{dir}/{e}") };
+    let mut d = Diagnostic::from_app_error(e);
+    if d.position.is_none()
+        && let Some(pointer) = &d.pointer
+    {
+        d.position = position_in_file(&app_dir.join(e.file()), pointer);
+    }
+    if e.file() != dir {
+        d.file = format!("{dir}/{}", e.file());
+    }
+    Failure::new(text, d)
+}
+
+/// A line of an NDJSON input that is not a usable subscription, state entry or changeset.
+fn input_failure(path: &Path, line: usize, text: &str, e: &InputError) -> Failure {
+    let d = Diagnostic::new(e.kind().code(), shown(path), e.kind().to_string())
+        .with_pointer(e.pointer())
+        .with_position(Some(position_in_line(text, line, e.pointer())));
+    Failure::new(format!("{}:{line}: {e}", path.display()), d)
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let message = format!("cannot read: {e}");
+        Failure::new(
+            format!("{}: {message}", path.display()),
+            Diagnostic::new(Code::UnreadableFile, shown(path), message),
+        )
+    })
+}
+
+/// The non-blank lines of an NDJSON file, each with its 1-based line number, its text and its
+/// parsed value.
+fn ndjson(path: &Path) -> Result<Vec<(usize, String, Json)>, Failure> {
     let text = read(path)?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let json: Json = serde_json::from_str(line)
-            .map_err(|e| format!("{}:{}: malformed JSON: {e}", path.display(), n + 1))?;
-        out.push((n + 1, json));
+        let json: Json = serde_json::from_str(line).map_err(|e| {
+            let message = format!("malformed JSON: {e}");
+            let d = Diagnostic::new(Code::MalformedJson, shown(path), message.clone())
+                .with_position(Some(LineCol { line: n + 1, column: e.column() }));
+            Failure::new(format!("{}:{}: {message}", path.display(), n + 1), d)
+        })?;
+        out.push((n + 1, line.to_owned(), json));
     }
     Ok(out)
 }

@@ -101,3 +101,23 @@ fn bad_usage_exits_2() {
     let o = run(&[&CHANGESETS[..], &["--server-style", "2025"]].concat());
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn with_format_json_a_refused_subscription_is_one_json_diagnostic_on_stderr() {
+    let mut args: Vec<&str> = BASE.to_vec();
+    args[6] = "fixtures/judge/cli/bad-subscription.json";
+    let o = crate::common::flexrules()
+        .args(&args)
+        .args(CHANGESETS)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let d: serde_json::Value = serde_json::from_str(&text(&o.stderr)).unwrap();
+    assert_eq!(d["code"], "FR205");
+    assert_eq!(d["name"], "subscription-non-queryable-field");
+    assert_eq!(d["file"], "fixtures/judge/cli/bad-subscription.json");
+    assert_eq!(d["pointer"], "/0/query");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), Some(17)));
+}

@@ -147,3 +147,44 @@ fn bad_usage_exits_2() {
     assert_eq!(run(&["query", "--schema", SCHEMA]).status.code(), Some(2));
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_query_error_shows_the_query_with_a_caret_under_the_bad_token() {
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "age > 3 AND\n  nme == 'x'"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "flexrules: 2:3: 'Thing' has no property 'nme'; did you mean 'name'?\n  nme == 'x'\n  ^^^\n"
+    );
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "age >"]);
+    assert_eq!(
+        stderr(&o),
+        "flexrules: 1:6: syntax error: expected a value, found end of input\nage >\n     ^\n"
+    );
+}
+
+#[test]
+fn a_name_far_from_every_property_gets_no_suggestion() {
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "zzzz == 1"]);
+    assert_eq!(stderr(&o), "flexrules: 1:1: 'Thing' has no property 'zzzz'\nzzzz == 1\n^^^^\n");
+}
+
+#[test]
+fn batch_errors_keep_realm_cores_message_alone() {
+    let dir = std::env::temp_dir().join(format!("flexrules-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let batch = dir.join("batch.ndjson");
+    std::fs::write(&batch, "{\"query\": \"nme == 'x'\"}\n").unwrap();
+    let o = run(&[
+        "query",
+        "--schema",
+        SCHEMA,
+        "--objects",
+        OBJECTS,
+        "--batch",
+        batch.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "{\"error\":\"'Thing' has no property 'nme'\"}\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
