@@ -77,6 +77,8 @@ codes! {
     UnreadableFile = ("FR001", "unreadable-file", Error),
     /// A file (or an NDJSON line) is not JSON.
     MalformedJson = ("FR002", "malformed-json", Error),
+    /// The output cannot be written, e.g. to a closed pipe.
+    OutputNotWritten = ("FR003", "output-not-written", Error),
 
     /// A role key App Services does not define, e.g. `document_filter`; it is ignored.
     UnknownRoleKey = ("FR101", "unknown-role-key", Warning),
@@ -385,6 +387,23 @@ impl Diagnostic {
     pub fn severity(&self) -> Severity {
         self.code.severity()
     }
+}
+
+/// The candidate nearest to `name` when it is a likely typo of it (a suggestion for a
+/// diagnostic's hint): the same name in another
+/// case, or one at most two edits away (one for names of up to four characters) and not the
+/// whole name rewritten. Ties go to the first candidate, i.e. schema order.
+pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let len = name.chars().count();
+    let allowed = if len <= 4 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = if c.eq_ignore_ascii_case(name) { 0 } else { strsim::damerau_levenshtein(name, c) };
+        if d <= allowed && d < len && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_owned())
 }
 
 /// Where the node at JSON `pointer` starts in the JSON `text` (for a member, where its key

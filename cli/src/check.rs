@@ -162,7 +162,7 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
     };
     let write_err = |e: std::io::Error| {
         let message = format!("cannot write the output: {e}");
-        Failure::new(message.clone(), Diagnostic::new(Code::UnreadableFile, "", message))
+        Failure::new(message.clone(), Diagnostic::new(Code::OutputNotWritten, "", message))
     };
     let (mut accepted, mut rejected) = (0, 0);
     for changeset in &changesets {

@@ -10,8 +10,9 @@ use super::input::{Changeset, Subscription, Write};
 use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
+use crate::diagnostic::nearest;
 use crate::document::DocRef;
-use crate::predicate::{Predicate, PredicateSet, compile, nearest};
+use crate::predicate::{Predicate, PredicateSet, compile};
 use crate::rules::{Bindings, Filter, RoleChoice, SessionRole};
 
 /// The objects the server holds: table → primary key → document.

@@ -65,22 +65,6 @@ impl CompileError {
     }
 }
 
-/// The candidate nearest to `name` when it is a likely typo of it: the same name in another
-/// case, or one at most two edits away (one for names of up to four characters) and not the
-/// whole name rewritten. Ties go to the first candidate, i.e. schema order.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let len = name.chars().count();
-    let allowed = if len <= 4 { 1 } else { 2 };
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let d = if c.eq_ignore_ascii_case(name) { 0 } else { strsim::damerau_levenshtein(name, c) };
-        if d <= allowed && d < len && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c.to_owned())
-}
-
 /// The ways a parsed query can fail to bind. Each variant carries what realm-core's message
 /// names; the example after each is a query that triggers it.
 #[derive(Debug, Clone, PartialEq, Error)]

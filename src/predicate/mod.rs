@@ -22,7 +22,6 @@ pub mod translate;
 mod val;
 
 pub use compile::compile;
-pub(crate) use error::nearest;
 pub use error::{CompileError, CompileErrorKind};
 pub(crate) use explain::render_value;
 pub use explain::{Explanation, NodeResult};

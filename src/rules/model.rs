@@ -157,7 +157,8 @@ impl RoleSet {
     }
 }
 
-const CURRENT_KEYS: &[&str] = &[
+/// The keys a current-format role may have.
+pub(crate) const CURRENT_KEYS: &[&str] = &[
     "name",
     "apply_when",
     "document_filters",
@@ -170,7 +171,9 @@ const CURRENT_KEYS: &[&str] = &[
     "additional_fields",
 ];
 
-const LEGACY_KEYS: &[&str] = &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
+/// The keys a legacy role may have.
+pub(crate) const LEGACY_KEYS: &[&str] =
+    &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
 
 use crate::json::child;
 

@@ -12,7 +12,11 @@ use std::fmt;
 
 use super::error::LowerErrorKind;
 use super::expr::{Expansion, ExpansionRoot, Expr, Operand, Test};
-use super::model::{FieldPerms, FieldRule, Perm, Role, Slot};
+use super::model::{CURRENT_KEYS, FieldPerms, FieldRule, LEGACY_KEYS, Perm, Role, Slot};
+use crate::diagnostic::nearest;
+
+/// The file legacy roles are read from (`permissions` in the sync configuration).
+const LEGACY_FILE: &str = "sync/config.json";
 
 /// One reason a role is unusable (or suspicious), with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,13 +212,15 @@ pub(crate) fn role_problems(role: &Role, queryable: &Queryable<'_>) -> Vec<Probl
     }
     for pointer in &role.unknown_keys {
         let key = crate::json::last_token(pointer);
+        let known = if role.file == LEGACY_FILE { LEGACY_KEYS } else { CURRENT_KEYS };
         let hint = match key.as_str() {
-            "document_filter" | "documentFilters" => "; did you mean `document_filters`?",
-            "applyWhen" => "; did you mean `apply_when`?",
-            "additionalFields" => "; did you mean `additional_fields`?",
-            _ => "",
+            "document_filter" | "documentFilters" => Some("document_filters".to_owned()),
+            "applyWhen" => Some("apply_when".to_owned()),
+            "additionalFields" => Some("additional_fields".to_owned()),
+            _ => nearest(&key, known.iter().copied()),
         };
-        out.push(pointer, ProblemKind::UnknownKey { key, hint: hint.to_owned() });
+        let hint = hint.map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+        out.push(pointer, ProblemKind::UnknownKey { key, hint });
     }
     out.out
 }

@@ -10,6 +10,11 @@ fn fixtures() -> PathBuf {
     crate::common::root().join("fixtures")
 }
 
+/// A fixture file of expectations keyed by app name.
+fn expectations(path: &str) -> serde_json::Map<String, Json> {
+    serde_json::from_str(&std::fs::read_to_string(fixtures().join(path)).unwrap()).unwrap()
+}
+
 fn run(dir: &Path) -> (u8, String, String) {
     let output = crate::common::flexrules().arg("validate").arg("--app").arg(dir).output().unwrap();
     let code = output.status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(u8::MAX);
@@ -22,8 +27,7 @@ fn run(dir: &Path) -> (u8, String, String) {
 
 #[test]
 fn every_fixture_app_validates_as_expected() {
-    let text = std::fs::read_to_string(fixtures().join("validate/expected.json")).unwrap();
-    let expected: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+    let expected = expectations("validate/expected.json");
     let mut apps: Vec<String> = std::fs::read_dir(fixtures().join("apps"))
         .unwrap()
         .map(|e| e.unwrap())
@@ -46,8 +50,7 @@ fn every_fixture_app_validates_as_expected() {
 
 #[test]
 fn broken_apps_fail_naming_file_and_pointer() {
-    let text = std::fs::read_to_string(fixtures().join("invalid-apps/expected.json")).unwrap();
-    let expected: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+    let expected = expectations("invalid-apps/expected.json");
     assert!(!expected.is_empty());
     for (app, want) in &expected {
         let dir = fixtures().join("invalid-apps").join(app);
@@ -73,8 +76,7 @@ fn run_json(dir: &Path) -> (u8, Json, String) {
 
 #[test]
 fn json_has_one_located_diagnostic_per_text_line_with_the_same_exit_code() {
-    let text = std::fs::read_to_string(fixtures().join("validate/expected.json")).unwrap();
-    let expected: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+    let expected = expectations("validate/expected.json");
     for (app, want) in &expected {
         let (code, document, err) = run_json(&fixtures().join("apps").join(app));
         assert!(err.is_empty(), "{app}: {err}");
@@ -103,8 +105,7 @@ fn json_has_one_located_diagnostic_per_text_line_with_the_same_exit_code() {
 
 #[test]
 fn json_reports_a_broken_app_as_its_one_diagnostic_on_stdout() {
-    let text = std::fs::read_to_string(fixtures().join("invalid-apps/expected.json")).unwrap();
-    let expected: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+    let expected = expectations("invalid-apps/expected.json");
     for (app, want) in &expected {
         let (code, document, err) = run_json(&fixtures().join("invalid-apps").join(app));
         assert_eq!(code, 1, "{app}");

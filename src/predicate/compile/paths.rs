@@ -7,7 +7,8 @@ use super::constants::bson_const;
 use super::describe::{class_name, element_text, index_text, path_text, size_name, type_display};
 use super::shape::{Ends, Shape, Side, Ty};
 use super::{Compiler, err, quantifier_name};
-use crate::predicate::error::{CompileError, CompileErrorKind as K, nearest};
+use crate::diagnostic::nearest;
+use crate::predicate::error::{CompileError, CompileErrorKind as K};
 use crate::predicate::val::TypeSet;
 use crate::predicate::{
     Const, Expand, First, Index, Operand, OperandKind, PathExpr, SizeKind, Step, Term,
