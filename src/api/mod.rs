@@ -275,6 +275,7 @@ impl Session {
                     format!("/subscriptions/{}", e.index()),
                     e.server_message(style),
                 )
+                .with_code(e.kind().code())
             })?
             .with_state(state);
         let ctx = ErrorContext {
