@@ -406,11 +406,61 @@ pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
     best.map(|(_, c)| c.to_owned())
 }
 
-/// Where the node at JSON `pointer` starts in the JSON `text` (for a member, where its key
-/// starts), or `None` when the text has no such node or is not JSON up to it.
+/// Where the nodes at JSON `pointers` start in the JSON `text` (for a member, where its key
+/// starts), each `None` when the text has no such node or is not JSON up to it.
 ///
 /// Reading the text again is cheaper than carrying positions through every JSON reader of the
-/// crate, and it is only done for the few nodes a diagnostic names.
+/// crate, and it is done once per file, in one pass, however many diagnostics name it.
+pub fn locate_all(text: &str, pointers: &[&str]) -> Vec<Option<LineCol>> {
+    let offsets = crate::json::locate_all(text, pointers);
+    // One sweep over the text, in offset order, turns every offset into a line and column.
+    let mut order: Vec<(usize, usize)> =
+        offsets.iter().enumerate().filter_map(|(i, o)| o.map(|o| (o, i))).collect();
+    order.sort_unstable();
+    let mut out = vec![None; pointers.len()];
+    let (mut line, mut column) = (1, 1);
+    let mut chars = text.char_indices().peekable();
+    for (offset, i) in order {
+        while let Some(&(byte, c)) = chars.peek() {
+            if byte >= offset {
+                break;
+            }
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+            chars.next();
+        }
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(LineCol { line, column });
+        }
+    }
+    out
+}
+
+/// [`locate_all`] for one pointer.
 pub fn locate(text: &str, pointer: &str) -> Option<LineCol> {
-    crate::json::locate(text, pointer).map(|offset| crate::span::Span::point(offset).line_col(text))
+    locate_all(text, &[pointer]).into_iter().next().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_agree_with_span_line_col_in_any_order() {
+        let text = "{\"a\": 1,\n  \"é\": {\"b\": [true,\n   \"c\"]}}";
+        let pointers = ["/\u{e9}/b/1", "/a", "/\u{e9}", "/missing", ""];
+        let got = locate_all(text, &pointers);
+        for (p, position) in pointers.iter().zip(&got) {
+            let offset = crate::json::locate_all(text, &[p]).into_iter().next().flatten();
+            let want = offset.map(|o| crate::span::Span::point(o).line_col(text));
+            assert_eq!(*position, want, "{p}");
+        }
+        assert_eq!(got[0], Some(LineCol { line: 3, column: 4 }));
+        assert_eq!(got[2], Some(LineCol { line: 2, column: 3 }));
+        assert_eq!(got[3], None);
+    }
 }

@@ -5,6 +5,8 @@
 //! them names a pointer; building and reading pointers in one place keeps the escaping of `~` and
 //! `/` in keys right everywhere.
 
+use std::collections::{HashMap, HashSet};
+
 /// `pointer` extended by the object member `key`, escaped as RFC 6901 requires.
 pub(crate) fn child(pointer: &str, key: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + key.len() + 1);
@@ -38,59 +40,104 @@ pub(crate) fn message(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).map_or(text.clone(), str::to_owned)
 }
 
-/// The byte offset in JSON `text` where the node at `pointer` starts: for an object member,
+/// The byte offsets in JSON `text` where the nodes at `pointers` start: for an object member,
 /// where its key's opening quote is; for an array element or the root, where its value starts.
-/// `None` when the text has no such node, or is not JSON on the way to it.
+/// `None` for a pointer the text has no node for, or that lies past a point where the text
+/// stops being JSON.
 ///
-/// The scan follows the pointer only, skipping every other value with a nesting counter, so it
-/// uses no recursion and no allocation beyond the key being compared.
-pub(crate) fn locate(text: &str, pointer: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut pos = skip_ws(bytes, 0);
-    let mut at = pos;
-    if pointer.is_empty() {
-        return Some(pos);
-    }
-    let tokens = pointer.strip_prefix('/')?;
-    for raw in tokens.split('/') {
-        let token = raw.replace("~1", "/").replace("~0", "~");
-        match bytes.get(pos)? {
-            b'{' => {
-                pos = skip_ws(bytes, pos + 1);
-                loop {
-                    if *bytes.get(pos)? != b'"' {
-                        return None;
-                    }
-                    let key_start = pos;
-                    let key_end = skip_string(bytes, pos)?;
-                    let key: String = serde_json::from_str(text.get(key_start..key_end)?).ok()?;
-                    pos = skip_ws(bytes, key_end);
-                    if *bytes.get(pos)? != b':' {
-                        return None;
-                    }
-                    pos = skip_ws(bytes, pos + 1);
-                    if key == token {
-                        at = key_start;
-                        break;
-                    }
-                    pos = next_member(bytes, skip_value(bytes, pos)?)?;
-                }
-            }
-            b'[' => {
-                let wanted: usize = token.parse().ok()?;
-                pos = skip_ws(bytes, pos + 1);
-                for _ in 0..wanted {
-                    pos = next_member(bytes, skip_value(bytes, pos)?)?;
-                }
-                if matches!(bytes.get(pos), None | Some(b']')) {
-                    return None;
-                }
-                at = pos;
-            }
-            _ => return None,
+/// One pass over the text, whatever the number of pointers: it descends only into containers
+/// on the way to a wanted node and skips every other value with a nesting counter, so it uses
+/// no recursion, and many diagnostics about one large file cost one scan, not one each.
+pub(crate) fn locate_all(text: &str, pointers: &[&str]) -> Vec<Option<usize>> {
+    let mut found = vec![None; pointers.len()];
+    let mut prefixes: HashSet<&str> = HashSet::new();
+    for p in pointers {
+        let mut rest = *p;
+        while let Some((head, _)) = rest.rsplit_once('/') {
+            prefixes.insert(head);
+            rest = head;
         }
     }
-    Some(at)
+    let _ = scan(text.as_bytes(), pointers, &prefixes, &mut found);
+    found
+}
+
+/// [`locate_all`]'s walk; `None` where the text stops being JSON (what was found stays).
+fn scan(
+    bytes: &[u8],
+    pointers: &[&str],
+    prefixes: &HashSet<&str>,
+    found: &mut [Option<usize>],
+) -> Option<()> {
+    let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in pointers.iter().enumerate() {
+        wanted.entry(p).or_default().push(i);
+    }
+    let mut record = |pointer: &str, offset: usize| {
+        for &i in wanted.get(pointer).map_or(&[][..], Vec::as_slice) {
+            if let Some(slot) = found.get_mut(i) {
+                *slot = Some(offset);
+            }
+        }
+    };
+    /// A container being walked: its pointer, whether it is an array, the next element index.
+    struct Frame {
+        pointer: String,
+        array: bool,
+        next: usize,
+    }
+    let mut pos = skip_ws(bytes, 0);
+    record("", pos);
+    let mut stack: Vec<Frame> = Vec::new();
+    match bytes.get(pos) {
+        Some(open @ (b'{' | b'[')) if prefixes.contains("") => {
+            stack.push(Frame { pointer: String::new(), array: *open == b'[', next: 0 });
+            pos += 1;
+        }
+        _ => return Some(()),
+    }
+    while let Some(frame) = stack.last_mut() {
+        pos = skip_ws(bytes, pos);
+        if matches!(bytes.get(pos)?, b'}' | b']') {
+            stack.pop();
+            pos = after_value(bytes, pos + 1);
+            continue;
+        }
+        let (pointer, at) = if frame.array {
+            let pointer = index(&frame.pointer, frame.next);
+            frame.next += 1;
+            (pointer, pos)
+        } else {
+            if *bytes.get(pos)? != b'"' {
+                return None;
+            }
+            let key_end = skip_string(bytes, pos)?;
+            let raw = std::str::from_utf8(bytes.get(pos..key_end)?).ok()?;
+            let key: String = serde_json::from_str(raw).ok()?;
+            let colon = skip_ws(bytes, key_end);
+            if *bytes.get(colon)? != b':' {
+                return None;
+            }
+            let key_start = pos;
+            pos = skip_ws(bytes, colon + 1);
+            (child(&frame.pointer, &key), key_start)
+        };
+        record(&pointer, at);
+        match bytes.get(pos)? {
+            open @ (b'{' | b'[') if prefixes.contains(pointer.as_str()) => {
+                stack.push(Frame { pointer, array: *open == b'[', next: 0 });
+                pos += 1;
+            }
+            _ => pos = after_value(bytes, skip_value(bytes, pos)?),
+        }
+    }
+    Some(())
+}
+
+/// Past the blanks and the comma, if any, after a value ending at `pos`.
+fn after_value(bytes: &[u8], pos: usize) -> usize {
+    let pos = skip_ws(bytes, pos);
+    if bytes.get(pos) == Some(&b',') { pos + 1 } else { pos }
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
@@ -135,16 +182,6 @@ fn skip_value(bytes: &[u8], mut pos: usize) -> Option<usize> {
     }
 }
 
-/// After a value ending at `pos`: the start of the next member or element (past the comma),
-/// or `None` at the end of the object or array.
-fn next_member(bytes: &[u8], pos: usize) -> Option<usize> {
-    let pos = skip_ws(bytes, pos);
-    match bytes.get(pos)? {
-        b',' => Some(skip_ws(bytes, pos + 1)),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,8 +200,10 @@ mod tests {
     #[test]
     fn pointers_are_located_in_text() {
         let text = "{\n  \"roles\": [\n    {\"name\": \"a\", \"x\": [1, {\"y\": \"}\"}]},\n    {\"name\": \"b\", \"a/b\": 2}\n  ]\n}";
-        let at =
-            |p: &str| locate(text, p).map(|o| text.get(o..o + 4).unwrap_or_default().to_owned());
+        let at = |p: &str| {
+            let offset = locate_all(text, &[p]).into_iter().next().flatten();
+            offset.map(|o| text.get(o..o + 4).unwrap_or_default().to_owned())
+        };
         assert_eq!(at("").as_deref(), Some("{\n  "));
         assert_eq!(at("/roles").as_deref(), Some("\"rol"));
         assert_eq!(at("/roles/1").as_deref(), Some("{\"na"));
@@ -174,6 +213,9 @@ mod tests {
         assert_eq!(at("/roles/2"), None);
         assert_eq!(at("/nothing"), None);
         assert_eq!(at("/roles/0/name/0"), None);
-        assert_eq!(locate("{\"a\": ", "/a/b"), None);
+        assert_eq!(locate_all("{\"a\": ", &["/a/b"]), [None]);
+        // One pass answers many pointers, in the order asked, repeated ones included.
+        let all = locate_all(text, &["/roles/1/name", "/nothing", "/roles/0", "/roles/1/name"]);
+        assert_eq!(all.iter().map(Option::is_some).collect::<Vec<_>>(), [true, false, true, true]);
     }
 }

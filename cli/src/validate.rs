@@ -15,7 +15,7 @@ use serde_json::{Value as Json, json};
 
 use flexrules::api::output;
 use flexrules::app::App;
-use flexrules::diagnostic::{Diagnostic, Severity, locate};
+use flexrules::diagnostic::{Diagnostic, Severity, locate_all};
 
 use crate::check::Format;
 
@@ -58,16 +58,26 @@ pub(crate) fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write)
     let problems = app.problems();
     let failed = u8::from(problems.iter().any(|p| p.is_error()));
     if json {
-        let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
+        // Every file is read and scanned once, however many problems it has.
+        let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in problems.iter().enumerate() {
+            by_file.entry(p.file()).or_default().push(i);
+        }
+        let mut positions = vec![None; problems.len()];
+        for (file, indices) in by_file {
+            let Ok(text) = std::fs::read_to_string(app_dir.join(file)) else { continue };
+            let pointers: Vec<&str> =
+                indices.iter().filter_map(|&i| problems.get(i)).map(|p| p.pointer()).collect();
+            for (&i, position) in indices.iter().zip(locate_all(&text, &pointers)) {
+                if let Some(slot) = positions.get_mut(i) {
+                    *slot = position;
+                }
+            }
+        }
         let diagnostics: Vec<Diagnostic> = problems
             .iter()
-            .map(|p| {
-                let text = texts
-                    .entry(p.file().to_owned())
-                    .or_insert_with(|| std::fs::read_to_string(app_dir.join(p.file())).ok());
-                let position = text.as_deref().and_then(|t| locate(t, p.pointer()));
-                Diagnostic::from_problem(p).with_position(position)
-            })
+            .zip(positions)
+            .map(|(p, position)| Diagnostic::from_problem(p).with_position(position))
             .collect();
         return print_json(app_dir, &diagnostics, out).max(failed);
     }

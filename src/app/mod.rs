@@ -250,9 +250,12 @@ impl App {
     /// falls back to them), or against the global queryable fields when no collection does.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out: Vec<Problem> = Vec::new();
+        // A default role is checked once per collection using it: the same problem comes back
+        // once per collection, and a set keeps the check linear in the number of problems.
+        let mut seen: std::collections::HashSet<Problem> = std::collections::HashSet::new();
         let mut push = |problems: Vec<Problem>| {
             for p in problems {
-                if !out.contains(&p) {
+                if seen.insert(p.clone()) {
                     out.push(p);
                 }
             }

@@ -190,6 +190,7 @@ pub(crate) fn read_roles(
         return Err(RulesError::new(RulesErrorKind::ExpectedArray, pointer));
     };
     let mut roles: Vec<Role> = Vec::with_capacity(items.len());
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let at = crate::json::index(pointer, i);
         let Json::Object(map) = item else {
@@ -200,7 +201,8 @@ pub(crate) fn read_roles(
         } else {
             read_role(map, file, &at, limits)?
         };
-        if roles.iter().any(|r| r.name == role.name) {
+        // A set keeps the check linear in the number of roles.
+        if !names.insert(role.name.clone()) {
             return Err(RulesError::new(RulesErrorKind::DuplicateName(role.name), at + "/name"));
         }
         roles.push(role);

@@ -19,7 +19,7 @@ use crate::diagnostic::nearest;
 const LEGACY_FILE: &str = "sync/config.json";
 
 /// One reason a role is unusable (or suspicious), with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     file: String,
     pointer: String,
@@ -63,7 +63,7 @@ impl fmt::Display for Problem {
 }
 
 /// The reasons a role is Sync-incompatible, plus warnings.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProblemKind {
     /// The role has no `document_filters`, e.g. when it is misspelled `document_filter`.
