@@ -193,6 +193,28 @@ impl Code {
     }
 }
 
+/// A text that names no diagnostic code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a diagnostic code; expected e.g. `FR101`, `unknown-role-key` or `FR101 unknown-role-key`"
+)]
+pub struct UnknownCode(pub String);
+
+impl std::str::FromStr for Code {
+    type Err = UnknownCode;
+
+    /// Reads what `Display` writes (`FR101 unknown-role-key`), or the code or the name alone,
+    /// so that a configuration can name a code either way.
+    fn from_str(text: &str) -> Result<Code, UnknownCode> {
+        let text = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.code() == text || c.name() == text || c.to_string() == text)
+            .ok_or_else(|| UnknownCode(text.to_owned()))
+    }
+}
+
 impl ProblemKind {
     /// The stable code of this validation problem.
     pub fn code(&self) -> Code {
@@ -448,6 +470,17 @@ pub fn locate(text: &str, pointer: &str) -> Option<LineCol> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_round_trips_and_each_half_names_the_code() {
+        for code in Code::ALL {
+            assert_eq!(code.to_string().parse::<Code>(), Ok(*code));
+            assert_eq!(code.code().parse::<Code>(), Ok(*code));
+            assert_eq!(code.name().parse::<Code>(), Ok(*code));
+        }
+        assert_eq!("FR999".parse::<Code>(), Err(UnknownCode("FR999".to_owned())));
+        assert_eq!("FR101 shadowed-role".parse::<Code>().ok(), None);
+    }
 
     #[test]
     fn positions_agree_with_span_line_col_in_any_order() {
