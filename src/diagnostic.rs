@@ -462,6 +462,13 @@ pub fn locate_all(text: &str, pointers: &[&str]) -> Vec<Option<LineCol>> {
     out
 }
 
+/// Where byte `offset` of the string at JSON `pointer` is in the JSON `text`: the place of a
+/// span inside a string value, such as the bad token of a subscription's query.
+pub fn locate_in_string(text: &str, pointer: &str, offset: usize) -> Option<LineCol> {
+    crate::json::locate_in_string(text, pointer, offset)
+        .map(|o| crate::span::Span::point(o).line_col(text))
+}
+
 /// [`locate_all`] for one pointer.
 pub fn locate(text: &str, pointer: &str) -> Option<LineCol> {
     locate_all(text, &[pointer]).into_iter().next().flatten()

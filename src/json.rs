@@ -62,6 +62,52 @@ pub(crate) fn locate_all(text: &str, pointers: &[&str]) -> Vec<Option<usize>> {
     found
 }
 
+/// The byte offset in JSON `text` of byte `offset` of the decoded string at `pointer` (a member
+/// or an element whose value is a string): where a span inside that string is in the file,
+/// escapes counted as written. `None` when there is no such string or it is shorter.
+pub(crate) fn locate_in_string(text: &str, pointer: &str, offset: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut pos = locate_all(text, &[pointer]).into_iter().next().flatten()?;
+    // A member is located at its key: step over the key and the colon to the value.
+    let after = skip_ws(bytes, skip_string(bytes, pos)?);
+    if bytes.get(after) == Some(&b':') {
+        pos = skip_ws(bytes, after + 1);
+    }
+    if *bytes.get(pos)? != b'"' {
+        return None;
+    }
+    let (mut raw, mut decoded) = (pos + 1, 0);
+    while decoded < offset {
+        match *bytes.get(raw)? {
+            b'"' => return None,
+            b'\\' if bytes.get(raw + 1) == Some(&b'u') => {
+                let unit = |at: usize| {
+                    let hex = std::str::from_utf8(bytes.get(at + 2..at + 6)?).ok()?;
+                    u32::from_str_radix(hex, 16).ok()
+                };
+                let first = unit(raw)?;
+                if (0xD800..0xDC00).contains(&first) && bytes.get(raw + 6) == Some(&b'\\') {
+                    // A surrogate pair: one character of four UTF-8 bytes.
+                    decoded += 4;
+                    raw += 12;
+                } else {
+                    decoded += char::from_u32(first).map_or(3, char::len_utf8);
+                    raw += 6;
+                }
+            }
+            b'\\' => {
+                decoded += 1;
+                raw += 2;
+            }
+            _ => {
+                decoded += 1;
+                raw += 1;
+            }
+        }
+    }
+    Some(raw)
+}
+
 /// [`locate_all`]'s walk; `None` where the text stops being JSON (what was found stays).
 fn scan(
     bytes: &[u8],
@@ -214,6 +260,18 @@ mod tests {
         assert_eq!(at("/nothing"), None);
         assert_eq!(at("/roles/0/name/0"), None);
         assert_eq!(locate_all("{\"a\": ", &["/a/b"]), [None]);
+        // Inside a string value, escapes count as written: `\"` is two bytes of text, `\u00e9`
+        // six for the two bytes of `é`.
+        let subs = "[{\"query\": \"a \\\" \\u00e9 b\", \"x\": [\"ab\"]}]";
+        let at = |p: &str, o: usize| locate_in_string(subs, p, o).and_then(|i| subs.get(i..i + 1));
+        assert_eq!(at("/0/query", 0), Some("a"));
+        assert_eq!(at("/0/query", 2), Some("\\"));
+        assert_eq!(at("/0/query", 4), Some("\\"));
+        assert_eq!(at("/0/query", 6), Some(" "));
+        assert_eq!(at("/0/query", 7), Some("b"));
+        assert_eq!(at("/0/x/0", 1), Some("b"));
+        assert_eq!(at("/0/query", 99), None);
+        assert_eq!(at("/0/x", 0), None);
         // One pass answers many pointers, in the order asked, repeated ones included.
         let all = locate_all(text, &["/roles/1/name", "/nothing", "/roles/0", "/roles/1/name"]);
         assert_eq!(all.iter().map(Option::is_some).collect::<Vec<_>>(), [true, false, true, true]);

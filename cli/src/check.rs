@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use flexrules::api::output;
 use flexrules::app::{App, AppError};
-use flexrules::diagnostic::{Code, Diagnostic, locate};
+use flexrules::diagnostic::{Code, Diagnostic, locate, locate_in_string};
 use flexrules::judge::{
     Changeset, ErrorContext, InputError, Outcome, Session, State, Style, Subscription,
     state_entry_from_json,
@@ -148,9 +148,14 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
         .map_err(|e| {
             let pointer = format!("/{}/query", e.index());
             let message = e.server_message(style);
+            // Where the part of the query at fault is, or else where the query is.
+            let position = e
+                .span()
+                .and_then(|span| locate_in_string(&subs_text, &pointer, span.start()))
+                .or_else(|| locate(&subs_text, &pointer));
             let d = Diagnostic::new(e.kind().code(), shown(subs_path), message.clone())
                 .with_pointer(&pointer)
-                .with_position(locate(&subs_text, &pointer))
+                .with_position(position)
                 .with_hint(e.suggestion().map(|s| format!("did you mean '{s}'?")));
             Failure::new(format!("{}#/{}: {message}", subs_path.display(), e.index()), d)
         })?
