@@ -345,7 +345,8 @@ pub struct Diagnostic {
     pub position: Option<LineCol>,
     /// The role the problem belongs to, for problems of a role.
     pub role: Option<String>,
-    /// The message, lowercase, naming the user's input.
+    /// The message, naming the user's input (lowercase, except where it is a server's or
+    /// realm-core's own wording, kept word for word).
     pub message: String,
     /// A suggestion, e.g. the nearest existing property name.
     pub hint: Option<String>,
@@ -411,10 +412,9 @@ impl Diagnostic {
     }
 }
 
-/// The candidate nearest to `name` when it is a likely typo of it (a suggestion for a
-/// diagnostic's hint): the same name in another
-/// case, or one at most two edits away (one for names of up to four characters) and not the
-/// whole name rewritten. Ties go to the first candidate, i.e. schema order.
+/// The candidate nearest to `name` when it is a likely typo of it, for a diagnostic's hint:
+/// the same name in another case, or one at most two edits away (one for names of up to four
+/// characters) and not the whole name rewritten. Ties go to the first candidate (schema order).
 pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let len = name.chars().count();
     let allowed = if len <= 4 { 1 } else { 2 };
