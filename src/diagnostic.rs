@@ -390,6 +390,10 @@ impl Diagnostic {
             Diagnostic::new(problem.kind().code(), problem.file(), problem.kind().to_string())
                 .with_pointer(problem.pointer());
         d.role = Some(problem.role().to_owned());
+        // The suggestion is part of the message (the text line shows it); machines get it alone.
+        if let ProblemKind::UnknownKey { hint, .. } = problem.kind() {
+            d.hint = hint.strip_prefix("; ").filter(|h| !h.is_empty()).map(str::to_owned);
+        }
         d
     }
 
