@@ -6,7 +6,8 @@ use std::hint::black_box;
 
 use bson::{Bson, RawDocument, doc, oid::ObjectId};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use flexrules::document::{DocRef, FieldSet, ValueRef};
+use flexrules::document::{DocRef, FieldSet};
+use flexrules::value::ValueRef;
 
 /// Deterministic documents: `_id, name, ownerId, make, model, color, year, miles, f0..f11, tail`.
 fn documents(n: usize) -> Vec<Vec<u8>> {

@@ -12,7 +12,7 @@ mod raw;
 use bson::spec::BinarySubtype;
 use bson::{Bson, Document, RawDocument};
 
-use crate::value::{Decimal128, Scalar, Timestamp};
+use crate::value::{Decimal128, Timestamp, ValueRef};
 
 use raw::RawIter;
 
@@ -51,76 +51,23 @@ fn describe(kind: &DocumentErrorKind) -> String {
     }
 }
 
-/// A borrowed value read from a document.
-#[derive(Debug, Clone, Copy)]
-pub enum ValueRef<'a> {
-    /// BSON null (also BSON's deprecated `undefined`).
-    Null,
-    /// Boolean.
-    Bool(bool),
-    /// 32-bit integer.
-    Int32(i32),
-    /// 64-bit integer.
-    Int64(i64),
-    /// Double.
-    Double(f64),
-    /// Decimal128.
-    Decimal(Decimal128),
-    /// String bytes (UTF-8 as stored; not re-validated).
-    String(&'a [u8]),
-    /// Binary data other than a UUID.
-    Binary {
-        /// BSON binary subtype.
-        subtype: u8,
-        /// The payload.
-        bytes: &'a [u8],
-    },
-    /// UTC datetime, milliseconds since the epoch.
-    DateTime(i64),
-    /// ObjectId.
-    ObjectId([u8; 12]),
-    /// UUID: binary subtype 4 of exactly 16 bytes.
-    Uuid([u8; 16]),
-    /// An array.
-    Array(ArrayRef<'a>),
-    /// An embedded document.
-    Document(DocRef<'a>),
-    /// Any other BSON type (regex, code, timestamp, min/max key, …), by its element type byte.
-    Other(u8),
-}
-
 impl<'a> ValueRef<'a> {
-    /// The realm scalar this value stands for: ints of both widths are `int`, datetimes are
-    /// timestamps. `None` for arrays, documents and types realm has no counterpart for.
-    pub fn to_scalar(&self) -> Option<Scalar<'a>> {
-        Some(match *self {
-            ValueRef::Null => Scalar::Null,
-            ValueRef::Bool(b) => Scalar::Bool(b),
-            ValueRef::Int32(i) => Scalar::Int(i64::from(i)),
-            ValueRef::Int64(i) => Scalar::Int(i),
-            ValueRef::Double(d) => Scalar::Double(d),
-            ValueRef::Decimal(d) => Scalar::Decimal(d),
-            ValueRef::String(s) => Scalar::String(s),
-            ValueRef::Binary { bytes, .. } => Scalar::Binary(bytes),
-            ValueRef::DateTime(ms) => Scalar::Timestamp(Timestamp::from_millis(ms)),
-            ValueRef::ObjectId(o) => Scalar::ObjectId(o),
-            ValueRef::Uuid(u) => Scalar::Uuid(u),
-            ValueRef::Array(_) | ValueRef::Document(_) | ValueRef::Other(_) => return None,
-        })
-    }
-
-    /// Borrows a decoded BSON value.
+    /// Borrows a decoded BSON value, read as a raw document's field is read: both int widths
+    /// are `Int`, a date is a `Timestamp`, a 16-byte binary of subtype 4 is a `Uuid`. This is
+    /// the crate's one reading of BSON as values.
     pub fn from_bson(value: &'a Bson) -> ValueRef<'a> {
         match value {
             Bson::Null | Bson::Undefined => ValueRef::Null,
             Bson::Boolean(b) => ValueRef::Bool(*b),
-            Bson::Int32(i) => ValueRef::Int32(*i),
-            Bson::Int64(i) => ValueRef::Int64(*i),
+            Bson::Int32(i) => ValueRef::Int(i64::from(*i)),
+            Bson::Int64(i) => ValueRef::Int(*i),
             Bson::Double(d) => ValueRef::Double(*d),
             Bson::Decimal128(d) => ValueRef::Decimal(Decimal128::from_bson(*d)),
             Bson::String(s) => ValueRef::String(s.as_bytes()),
             Bson::Binary(b) => binary(u8::from(b.subtype), &b.bytes),
-            Bson::DateTime(dt) => ValueRef::DateTime(dt.timestamp_millis()),
+            Bson::DateTime(dt) => {
+                ValueRef::Timestamp(Timestamp::from_millis(dt.timestamp_millis()))
+            }
             Bson::ObjectId(o) => ValueRef::ObjectId(o.bytes()),
             Bson::Array(items) => ValueRef::Array(ArrayRef(Repr::Decoded(Decoded::Array(items)))),
             Bson::Document(doc) => ValueRef::Document(DocRef(Repr::Decoded(Decoded::Doc(doc)))),
@@ -136,13 +83,15 @@ impl<'a> ValueRef<'a> {
     }
 
     /// Structural equality across representations (a raw array equals a decoded one with the
-    /// same elements); nested values are compared to `max_depth` levels.
+    /// same elements); nested values are compared to `max_depth` levels. Numbers are equal
+    /// when they have the same type and bits (an int32 and an int64 of the same value are both
+    /// `Int`, and equal).
     pub fn same_as(&self, other: &ValueRef<'_>, max_depth: u32) -> Result<bool, DocumentError> {
         Ok(match (self, other) {
             (ValueRef::Null, ValueRef::Null) => true,
             (ValueRef::Bool(a), ValueRef::Bool(b)) => a == b,
-            (ValueRef::Int32(a), ValueRef::Int32(b)) => a == b,
-            (ValueRef::Int64(a), ValueRef::Int64(b)) => a == b,
+            (ValueRef::Int(a), ValueRef::Int(b)) => a == b,
+            (ValueRef::Float(a), ValueRef::Float(b)) => a.to_bits() == b.to_bits(),
             (ValueRef::Double(a), ValueRef::Double(b)) => a.to_bits() == b.to_bits(),
             (ValueRef::Decimal(a), ValueRef::Decimal(b)) => a.to_bytes() == b.to_bytes(),
             (ValueRef::String(a), ValueRef::String(b)) => a == b,
@@ -150,7 +99,9 @@ impl<'a> ValueRef<'a> {
                 ValueRef::Binary { subtype: s1, bytes: b1 },
                 ValueRef::Binary { subtype: s2, bytes: b2 },
             ) => s1 == s2 && b1 == b2,
-            (ValueRef::DateTime(a), ValueRef::DateTime(b)) => a == b,
+            (ValueRef::Timestamp(a), ValueRef::Timestamp(b)) => a == b,
+            (ValueRef::Type(a), ValueRef::Type(b)) => a == b,
+            (ValueRef::Link, ValueRef::Link) => true,
             (ValueRef::ObjectId(a), ValueRef::ObjectId(b)) => a == b,
             (ValueRef::Uuid(a), ValueRef::Uuid(b)) => a == b,
             (ValueRef::Other(a), ValueRef::Other(b)) => a == b,

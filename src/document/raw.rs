@@ -3,8 +3,8 @@
 //! Every read goes through `.get()`; a length that points past the end, a missing terminator or
 //! an unknown type byte ends the walk with an error carrying the offending byte offset.
 
-use super::{ArrayRef, DocRef, DocumentError, DocumentErrorKind, Repr, ValueRef, binary};
-use crate::value::Decimal128;
+use super::{ArrayRef, DocRef, DocumentError, DocumentErrorKind, Repr, binary};
+use crate::value::{Decimal128, Timestamp, ValueRef};
 
 fn err(kind: DocumentErrorKind, offset: usize) -> DocumentError {
     DocumentError { kind, offset }
@@ -81,9 +81,11 @@ impl<'a> RawElement<'a> {
             0x06 | 0x0a => ValueRef::Null,
             0x07 => ValueRef::ObjectId(read_array(v, 0).ok_or(trunc)?),
             0x08 => ValueRef::Bool(*v.first().ok_or(trunc)? != 0),
-            0x09 => ValueRef::DateTime(i64::from_le_bytes(read_array(v, 0).ok_or(trunc)?)),
-            0x10 => ValueRef::Int32(i32::from_le_bytes(read_array(v, 0).ok_or(trunc)?)),
-            0x12 => ValueRef::Int64(i64::from_le_bytes(read_array(v, 0).ok_or(trunc)?)),
+            0x09 => ValueRef::Timestamp(Timestamp::from_millis(i64::from_le_bytes(
+                read_array(v, 0).ok_or(trunc)?,
+            ))),
+            0x10 => ValueRef::Int(i64::from(i32::from_le_bytes(read_array(v, 0).ok_or(trunc)?))),
+            0x12 => ValueRef::Int(i64::from_le_bytes(read_array(v, 0).ok_or(trunc)?)),
             0x13 => ValueRef::Decimal(Decimal128::from_bytes(read_array(v, 0).ok_or(trunc)?)),
             other => ValueRef::Other(other),
         })

@@ -77,7 +77,7 @@ fn scan_stops_at_the_last_wanted_field() {
     let raw = DocRef::from_bytes(&bytes).unwrap();
     let mut slots = [None];
     FieldSet::new(["a"]).scan(&raw, &mut slots).unwrap();
-    assert!(matches!(slots[0], Some(ValueRef::Int32(1))));
+    assert!(matches!(slots[0], Some(ValueRef::Int(1))));
     let err = FieldSet::new(["b"]).scan(&raw, &mut slots).unwrap_err();
     assert_eq!(err.kind, DocumentErrorKind::UnknownType(0x42));
     assert_eq!(err.offset, b_type);

@@ -16,7 +16,7 @@ use super::pk::quote;
 use crate::predicate::CompileError;
 use crate::rql::ParseError;
 use crate::rql::ast::{
-    CompareOp, Constant, Expr, ExprKind, Path, PathElementKind, PostClause, Predicate,
+    CmpOp, CompareOp, Constant, Expr, ExprKind, Path, PathElementKind, PostClause, Predicate,
     PredicateKind, Query, Value,
 };
 use crate::schema::{Collection, Table};
@@ -354,7 +354,9 @@ impl Subset<'_> {
 /// Whether `p` is, or is an AND with, an equality or `IN` of `field` against a constant.
 fn constrains_indexed(p: &Predicate, field: &str) -> bool {
     let direct = |c: &Predicate| match &c.kind {
-        PredicateKind::Comparison(c) if matches!(c.op, CompareOp::Equal | CompareOp::In) => {
+        PredicateKind::Comparison(c)
+            if matches!(c.op, CompareOp::Cmp(CmpOp::Eq) | CompareOp::In) =>
+        {
             let is_field = |e: &Expr| match &e.kind {
                 ExprKind::Value(Value::Path(p)) => {
                     p.quantifier.is_none()
@@ -368,7 +370,7 @@ fn constrains_indexed(p: &Predicate, field: &str) -> bool {
             let is_const =
                 |e: &Expr| matches!(&e.kind, ExprKind::Value(Value::Constant(_) | Value::List(_)));
             (is_field(&c.left) && is_const(&c.right))
-                || (c.op == CompareOp::Equal && is_const(&c.left) && is_field(&c.right))
+                || (c.op == CompareOp::Cmp(CmpOp::Eq) && is_const(&c.left) && is_field(&c.right))
         }
         _ => false,
     };

@@ -11,6 +11,7 @@ use bson::spec::BinarySubtype;
 use bson::{Binary, Bson};
 
 use super::Style;
+use crate::value::ValueRef;
 
 /// A primary key of a top-level object: the types a Flexible Sync table may use as `_id`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,15 +59,14 @@ pub enum KeyDecodeError {
 impl Key {
     /// The key of a BSON value, or `None` for a type that cannot be a primary key.
     pub fn from_bson(value: &Bson) -> Option<Key> {
-        match value {
-            Bson::Null => Some(Key::Null),
-            Bson::Int32(i) => Some(Key::Int(i64::from(*i))),
-            Bson::Int64(i) => Some(Key::Int(*i)),
-            Bson::String(s) => Some(Key::String(s.clone())),
-            Bson::ObjectId(oid) => Some(Key::ObjectId(oid.bytes())),
-            Bson::Binary(Binary { subtype: BinarySubtype::Uuid, bytes }) => {
-                <[u8; 16]>::try_from(bytes.as_slice()).ok().map(Key::Uuid)
-            }
+        match (value, ValueRef::from_bson(value)) {
+            // BSON's deprecated `undefined` reads as null elsewhere, but is no key.
+            (Bson::Undefined, _) => None,
+            (_, ValueRef::Null) => Some(Key::Null),
+            (_, ValueRef::Int(i)) => Some(Key::Int(i)),
+            (Bson::String(s), _) => Some(Key::String(s.clone())),
+            (_, ValueRef::ObjectId(o)) => Some(Key::ObjectId(o)),
+            (_, ValueRef::Uuid(u)) => Some(Key::Uuid(u)),
             _ => None,
         }
     }
@@ -182,8 +182,8 @@ pub(crate) fn quote(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+fn hex(bytes: &[u8; 12]) -> String {
+    crate::value::ejson::oid_hex(bytes)
 }
 
 /// realm's integer codec: 7 value bits per byte with a continuation bit, the last byte holding

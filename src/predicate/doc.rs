@@ -6,9 +6,8 @@
 //! Malformed raw BSON reads as absent from the malformed element on: evaluation never fails on a
 //! document.
 
-use crate::document::{DocRef, ValueRef};
-
-use super::val::{Ts, Val};
+use crate::document::DocRef;
+use crate::value::ValueRef;
 
 /// A position in a document.
 #[derive(Debug, Clone, Copy)]
@@ -88,30 +87,18 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The value here as realm-core sees it. `float` says the property is declared `float`, so a
-    /// stored double is read as a 32-bit float.
-    pub(crate) fn val(self, float: bool) -> Val<'a> {
-        let Some(v) = self.0 else { return Val::Null };
-        match v {
-            ValueRef::Null => Val::Null,
-            ValueRef::Bool(b) => Val::Bool(b),
-            ValueRef::Int32(i) => Val::Int(i64::from(i)),
-            ValueRef::Int64(i) => Val::Int(i),
+    /// The value here as realm-core sees it: absent is null. `float` says the property is
+    /// declared `float`, so a stored double is read as a 32-bit float.
+    #[inline]
+    pub(crate) fn val(self, float: bool) -> ValueRef<'a> {
+        match self.0 {
+            None => ValueRef::Null,
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "a float property holds f32 values"
             )]
-            ValueRef::Double(d) if float => Val::Float(d as f32),
-            ValueRef::Double(d) => Val::Double(d),
-            ValueRef::Decimal(d) => Val::Decimal(d),
-            ValueRef::String(s) => Val::Str(s),
-            ValueRef::Binary { bytes, .. } => Val::Bin(bytes),
-            ValueRef::DateTime(ms) => Val::Ts(Ts::from_millis(ms)),
-            ValueRef::ObjectId(o) => Val::Oid(o),
-            ValueRef::Uuid(u) => Val::Uuid(u),
-            ValueRef::Array(_) => Val::List,
-            ValueRef::Document(_) => Val::Dict,
-            ValueRef::Other(_) => Val::Other,
+            Some(ValueRef::Double(d)) if float => ValueRef::Float(d as f32),
+            Some(v) => v,
         }
     }
 }

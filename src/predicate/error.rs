@@ -469,7 +469,7 @@ impl CompileErrorKind {
             }
             K::TypeName { name } => format!(
                 "Unable to parse the type attribute string '{name}', supported case insensitive values are: [{}]",
-                super::val::TypeSet::NAMES
+                crate::value::TypeSet::NAMES
             ),
             K::Base64 => "Invalid base64 value".to_owned(),
             K::InvalidTimestamp => "Invalid timestamp format".to_owned(),

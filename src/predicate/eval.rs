@@ -10,14 +10,14 @@ use bson::Document;
 use bson::raw::RawDocument;
 
 use super::doc::{DocExt, Node};
-use super::val::{self, Op, Val};
+use super::val;
 use super::{
-    AggOp, Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
+    Arith, Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr,
     Predicate, SizeKind, Step, Term,
 };
-use crate::document::{DocRef, ValueRef};
-use crate::rql::ast::{ArithOp, Quantifier};
-use crate::value::{AggKind, Aggregate, ArithOp as NumOp, RealmType};
+use crate::document::DocRef;
+use crate::rql::ast::Quantifier;
+use crate::value::{Aggregate, ArithOp, CmpOp, ValueRef};
 
 /// Slots kept on the stack; predicates reading more top-level fields look them up by name.
 const STACK_SLOTS: usize = 32;
@@ -73,7 +73,7 @@ impl Predicate {
     }
 
     /// The value of a sort or distinct key for one document (`None`: a link on the way is null).
-    pub(super) fn key_value<'a>(path: &'a PathExpr, doc: DocRef<'a>) -> Option<Val<'a>> {
+    pub(super) fn key_value<'a>(path: &'a PathExpr, doc: DocRef<'a>) -> Option<ValueRef<'a>> {
         let First::Element(head) = &path.first else { return None };
         let mut node = doc.field(head);
         for step in path.steps.iter() {
@@ -154,7 +154,7 @@ fn eval_compare<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>) -> bool {
         && p.steps.is_empty()
         && matches!(p.term, Term::Value)
     {
-        return test(c, c.op, &value_of(p, ctx.slot(i)), &k.val());
+        return test(c, c.op, &value_of(p, ctx.slot(i)), &k.view());
     }
     let mut result = false;
     for_each_instance(&c.left, ctx, &mut |li| {
@@ -169,7 +169,7 @@ fn eval_compare<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>) -> bool {
     result
 }
 
-fn test<'a>(c: &'a Compare, op: Op, l: &Val<'a>, r: &Val<'a>) -> bool {
+fn test<'a>(c: &'a Compare, op: CmpOp, l: &ValueRef<'a>, r: &ValueRef<'a>) -> bool {
     val::apply(op, l, r, c.folded.as_ref(), c.case_insensitive, c.level)
 }
 
@@ -179,18 +179,18 @@ fn compare_instances<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>, li: Inst<'a>, ri: In
         CompareKind::Between | CompareKind::BetweenSplit => {
             let OperandKind::Consts(bounds) = &right.kind else { return false };
             let (Some(lo), Some(hi)) = (bounds.first(), bounds.get(1)) else { return false };
-            let (lo, hi) = (lo.val(), hi.val());
-            let inside = |v: &Val<'a>| {
-                val::apply(Op::Ge, v, &lo, None, false, c.level)
-                    && val::apply(Op::Le, v, &hi, None, false, c.level)
+            let (lo, hi) = (lo.view(), hi.view());
+            let inside = |v: &ValueRef<'a>| {
+                val::apply(CmpOp::Ge, v, &lo, None, false, c.level)
+                    && val::apply(CmpOp::Le, v, &hi, None, false, c.level)
             };
             if !left.list {
                 return first(left, ctx, li).is_some_and(|v| inside(&v));
             }
             let q = left.quantifier.unwrap_or(Quantifier::Any);
             if c.kind == CompareKind::BetweenSplit && q != Quantifier::All {
-                let ge = |v: Val<'a>| val::apply(Op::Ge, &v, &lo, None, false, c.level);
-                let le = |v: Val<'a>| val::apply(Op::Le, &v, &hi, None, false, c.level);
+                let ge = |v: ValueRef<'a>| val::apply(CmpOp::Ge, &v, &lo, None, false, c.level);
+                let le = |v: ValueRef<'a>| val::apply(CmpOp::Le, &v, &hi, None, false, c.level);
                 return quant(q, left, ctx, li, &mut |v| ge(v))
                     && quant(q, left, ctx, li, &mut |v| le(v));
             }
@@ -221,7 +221,7 @@ fn ordered<'a>(c: &'a Compare, ctx: &Ctx<'a, '_>, li: Inst<'a>, ri: Inst<'a>) ->
     let n = count(&c.left, ctx, li);
     let m = count(&c.right, ctx, ri);
     if n != m {
-        return c.op == Op::Ne;
+        return c.op == CmpOp::Ne;
     }
     let mut i = 0usize;
     let mut all = true;
@@ -243,7 +243,7 @@ fn quant<'a>(
     o: &'a Operand,
     ctx: &Ctx<'a, '_>,
     inst: Inst<'a>,
-    pred: &mut dyn FnMut(Val<'a>) -> bool,
+    pred: &mut dyn FnMut(ValueRef<'a>) -> bool,
 ) -> bool {
     match q {
         Quantifier::Any | Quantifier::None => {
@@ -265,11 +265,16 @@ fn quant<'a>(
     }
 }
 
-fn first<'a>(o: &'a Operand, ctx: &Ctx<'a, '_>, inst: Inst<'a>) -> Option<Val<'a>> {
+fn first<'a>(o: &'a Operand, ctx: &Ctx<'a, '_>, inst: Inst<'a>) -> Option<ValueRef<'a>> {
     nth(o, ctx, inst, 0)
 }
 
-fn nth<'a>(o: &'a Operand, ctx: &Ctx<'a, '_>, inst: Inst<'a>, index: usize) -> Option<Val<'a>> {
+fn nth<'a>(
+    o: &'a Operand,
+    ctx: &Ctx<'a, '_>,
+    inst: Inst<'a>,
+    index: usize,
+) -> Option<ValueRef<'a>> {
     let mut i = 0usize;
     let mut out = None;
     values(o, ctx, inst, &mut |v| {
@@ -297,30 +302,30 @@ fn values<'a>(
     o: &'a Operand,
     ctx: &Ctx<'a, '_>,
     inst: Inst<'a>,
-    f: &mut dyn FnMut(Val<'a>) -> bool,
+    f: &mut dyn FnMut(ValueRef<'a>) -> bool,
 ) -> bool {
     match &o.kind {
-        OperandKind::Const(c) => f(c.val()),
-        OperandKind::Consts(cs) => cs.iter().all(|c| f(c.val())),
+        OperandKind::Const(c) => f(c.view()),
+        OperandKind::Consts(cs) => cs.iter().all(|c| f(c.view())),
         OperandKind::Path(p) => match inst {
             Inst::At(n) => term_values(p, n, f),
             Inst::Empty => match p.term {
-                Term::Size(_) => f(Val::Int(0)),
-                Term::Agg(op, _, elem) => f(Val::from_scalar(aggregate(op, elem).result_scalar())),
+                Term::Size(_) => f(ValueRef::Int(0)),
+                Term::Agg(op, _, elem) => f(Aggregate::new(op, elem).result_ref()),
                 _ => true,
             },
             Inst::Whole => {
                 if let Term::Agg(op, expand, elem) = p.term {
-                    let mut acc = aggregate(op, elem);
+                    let mut acc = Aggregate::new(op, elem);
                     walk(p, ctx, &mut |n| {
                         expand_values(p, n, expand, &mut |v| {
-                            if let Some(s) = v.scalar() {
-                                acc.push(s);
+                            if v.is_scalar() {
+                                acc.push(v);
                             }
                             true
                         })
                     });
-                    f(Val::from_scalar(acc.result_scalar()))
+                    f(acc.result_ref())
                 } else {
                     walk(p, ctx, &mut |n| term_values(p, n, f))
                 }
@@ -338,12 +343,16 @@ fn values<'a>(
                 }
                 true
             });
-            f(Val::Int(n))
+            f(ValueRef::Int(n))
         }
     }
 }
 
-fn arith_values<'a>(a: &'a Arith, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Val<'a>) -> bool) -> bool {
+fn arith_values<'a>(
+    a: &'a Arith,
+    ctx: &Ctx<'a, '_>,
+    f: &mut dyn FnMut(ValueRef<'a>) -> bool,
+) -> bool {
     if a.left.list {
         let Some(r) = first(&a.right, ctx, Inst::Whole) else { return true };
         values(&a.left, ctx, Inst::Whole, &mut |l| f(arith(a.op, &l, &r)))
@@ -359,16 +368,9 @@ fn arith_values<'a>(a: &'a Arith, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Val<'a>) 
 }
 
 /// realm-core arithmetic (the value layer's rules); null or non-numeric operands give null.
-pub(crate) fn arith<'a>(op: ArithOp, l: &Val<'_>, r: &Val<'_>) -> Val<'a> {
-    let number = |v: &Val<'_>| v.scalar().and_then(|s| s.as_number());
-    let (Some(x), Some(y)) = (number(l), number(r)) else { return Val::Null };
-    let op = match op {
-        ArithOp::Add => NumOp::Add,
-        ArithOp::Subtract => NumOp::Sub,
-        ArithOp::Multiply => NumOp::Mul,
-        ArithOp::Divide => NumOp::Div,
-    };
-    Val::from_number(crate::value::numeric::arith(op, x, y))
+pub(crate) fn arith<'a>(op: ArithOp, l: &ValueRef<'_>, r: &ValueRef<'_>) -> ValueRef<'a> {
+    let (Some(x), Some(y)) = (l.as_number(), r.as_number()) else { return ValueRef::Null };
+    ValueRef::from(crate::value::numeric::arith(op, x, y))
 }
 
 fn walk<'a>(p: &'a PathExpr, ctx: &Ctx<'a, '_>, f: &mut dyn FnMut(Node<'a>) -> bool) -> bool {
@@ -416,9 +418,9 @@ fn walk_from<'a>(node: Node<'a>, steps: &'a [Step], f: &mut dyn FnMut(Node<'a>) 
     }
 }
 
-fn value_of<'a>(p: &PathExpr, n: Node<'a>) -> Val<'a> {
+fn value_of<'a>(p: &PathExpr, n: Node<'a>) -> ValueRef<'a> {
     if p.link {
-        return if n.doc().is_some() { Val::Object } else { Val::Null };
+        return if n.doc().is_some() { ValueRef::Link } else { ValueRef::Null };
     }
     n.val(p.float)
 }
@@ -427,7 +429,7 @@ fn expand_values<'a>(
     p: &PathExpr,
     n: Node<'a>,
     expand: Option<Expand>,
-    f: &mut dyn FnMut(Val<'a>) -> bool,
+    f: &mut dyn FnMut(ValueRef<'a>) -> bool,
 ) -> bool {
     match expand {
         None => f(value_of(p, n)),
@@ -439,59 +441,52 @@ fn expand_values<'a>(
             None => n.for_each_element(&mut |e| f(e.val(p.float))),
         },
         Some(Expand::Keys) => match n.doc() {
-            Some(d) => d.for_each_field(&mut |k, _| f(Val::Str(k))),
+            Some(d) => d.for_each_field(&mut |k, _| f(ValueRef::String(k))),
             None => true,
         },
     }
 }
 
-fn term_values<'a>(p: &PathExpr, n: Node<'a>, f: &mut dyn FnMut(Val<'a>) -> bool) -> bool {
+fn term_values<'a>(p: &PathExpr, n: Node<'a>, f: &mut dyn FnMut(ValueRef<'a>) -> bool) -> bool {
     match p.term {
         Term::Value => f(value_of(p, n)),
         Term::Expand(e) => expand_values(p, n, Some(e), f),
         Term::Lengths(e) => expand_values(p, n, Some(e), &mut |v| {
-            f(match v {
-                Val::Str(s) | Val::Bin(s) => Val::Int(i64::try_from(s.len()).unwrap_or(i64::MAX)),
-                _ => Val::Null,
+            f(match v.as_bytes() {
+                Some(s) => ValueRef::Int(i64::try_from(s.len()).unwrap_or(i64::MAX)),
+                None => ValueRef::Null,
             })
         }),
         Term::Size(kind) => f(size_of(n, kind)),
-        Term::Type(e) => expand_values(p, n, e, &mut |v| f(Val::Type(v.type_of()))),
+        Term::Type(e) => expand_values(p, n, e, &mut |v| f(ValueRef::Type(v.type_of()))),
         Term::Agg(op, e, elem) => {
-            let mut acc = aggregate(op, elem);
+            let mut acc = Aggregate::new(op, elem);
             expand_values(p, n, e, &mut |v| {
-                if let Some(s) = v.scalar() {
-                    acc.push(s);
+                if v.is_scalar() {
+                    acc.push(v);
                 }
                 true
             });
-            f(Val::from_scalar(acc.result_scalar()))
+            f(acc.result_ref())
         }
     }
 }
 
-fn size_of<'a>(n: Node<'a>, kind: SizeKind) -> Val<'a> {
+fn size_of<'a>(n: Node<'a>, kind: SizeKind) -> ValueRef<'a> {
     let len = |n: Node<'a>| i64::try_from(n.len()).unwrap_or(i64::MAX);
     match kind {
         SizeKind::Collection => {
-            Val::Int(if n.is_array() || n.doc().is_some() { len(n) } else { 0 })
+            ValueRef::Int(if n.is_array() || n.doc().is_some() { len(n) } else { 0 })
         }
-        SizeKind::Link => Val::Int(i64::from(n.doc().is_some())),
+        SizeKind::Link => ValueRef::Int(i64::from(n.doc().is_some())),
         SizeKind::Text | SizeKind::Mixed => match n.val(false) {
-            Val::Str(s) | Val::Bin(s) => Val::Int(i64::try_from(s.len()).unwrap_or(i64::MAX)),
-            Val::List | Val::Dict if kind == SizeKind::Mixed => Val::Int(len(n)),
-            _ => Val::Null,
+            ValueRef::String(s) | ValueRef::Binary { bytes: s, .. } => {
+                ValueRef::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))
+            }
+            ValueRef::Array(_) | ValueRef::Document(_) if kind == SizeKind::Mixed => {
+                ValueRef::Int(len(n))
+            }
+            _ => ValueRef::Null,
         },
     }
-}
-
-/// The value layer's accumulator for one aggregate (its skipping rules and result types).
-fn aggregate<'a>(op: AggOp, elem: RealmType) -> Aggregate<'a> {
-    let kind = match op {
-        AggOp::Min => AggKind::Min,
-        AggOp::Max => AggKind::Max,
-        AggOp::Sum => AggKind::Sum,
-        AggOp::Avg => AggKind::Avg,
-    };
-    Aggregate::new(kind, elem)
 }

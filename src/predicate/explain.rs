@@ -13,13 +13,13 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use super::val::Op;
 use super::{
-    AggOp, Compare, CompareKind, Cond, Const, Expand, First, Index, Operand, OperandKind, PathExpr,
-    Predicate, SizeKind, Step, Term,
+    Compare, CompareKind, Cond, Expand, First, Index, Operand, OperandKind, PathExpr, Predicate,
+    SizeKind, Step, Term,
 };
-use crate::document::{DocRef, ValueRef};
+use crate::document::DocRef;
 use crate::rql::ast::Quantifier;
+use crate::value::{AggregateOp, Value, ValueRef};
 
 /// What one node of an explained predicate gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,18 +218,7 @@ impl Predicate {
         if matches!(c.kind, CompareKind::Between | CompareKind::BetweenSplit) {
             return format!("{left} BETWEEN {right}");
         }
-        let op = match c.op {
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::BeginsWith => "BEGINSWITH",
-            Op::EndsWith => "ENDSWITH",
-            Op::Contains => "CONTAINS",
-            Op::Like => "LIKE",
-        };
+        let op = c.op.symbol();
         let ci = if c.case_insensitive { "[c]" } else { "" };
         format!("{left} {op}{ci} {right}")
     }
@@ -297,10 +286,10 @@ impl Predicate {
             Term::Size(SizeKind::Text | SizeKind::Mixed) => s.push_str(".@size"),
             Term::Size(_) => s.push_str(".@count"),
             Term::Agg(op, _, _) => s.push_str(match op {
-                AggOp::Min => ".@min",
-                AggOp::Max => ".@max",
-                AggOp::Sum => ".@sum",
-                AggOp::Avg => ".@avg",
+                AggregateOp::Min => ".@min",
+                AggregateOp::Max => ".@max",
+                AggregateOp::Sum => ".@sum",
+                AggregateOp::Avg => ".@avg",
             }),
             Term::Type(e) => {
                 s.push_str(expand(e));
@@ -309,13 +298,6 @@ impl Predicate {
         }
         s
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 fn quoted(bytes: &[u8]) -> String {
@@ -327,21 +309,13 @@ fn uuid_text(u: &[u8; 16]) -> String {
     crate::value::ejson::uuid_text(u)
 }
 
-/// A compiled constant in RQL syntax.
-fn const_text(c: &Const) -> String {
+/// A compiled constant in RQL syntax: as a document value, but null is `NULL` and a binary
+/// shows its bytes.
+fn const_text(c: &Value) -> String {
     match c {
-        Const::Null => "NULL".into(),
-        Const::Bool(b) => b.to_string(),
-        Const::Int(i) => i.to_string(),
-        Const::Float(f) => format!("{f}f"),
-        Const::Double(d) => format!("{d:?}"),
-        Const::Decimal(d) => format!("decimal128({d})"),
-        Const::Str(s) => quoted(s),
-        Const::Bin(b) => format!("bin({})", quoted(b)),
-        Const::Ts(t) => format!("T{}:{}", t.seconds(), t.nanos()),
-        Const::Oid(o) => format!("oid({})", hex(o)),
-        Const::Uuid(u) => format!("uuid({})", uuid_text(u)),
-        Const::Type(t) => format!("@type({:#x})", t.0),
+        Value::Null => "NULL".into(),
+        Value::Binary(b) => format!("bin({})", quoted(b)),
+        other => render_value(&other.view(), 0),
     }
 }
 
@@ -350,18 +324,17 @@ pub(crate) fn render_value(v: &ValueRef<'_>, depth: u32) -> String {
     match v {
         ValueRef::Null => "null".into(),
         ValueRef::Bool(b) => b.to_string(),
-        ValueRef::Int32(i) => i.to_string(),
-        ValueRef::Int64(i) => i.to_string(),
+        ValueRef::Int(i) => i.to_string(),
+        ValueRef::Float(f) => format!("{f}f"),
         ValueRef::Double(d) => format!("{d:?}"),
         ValueRef::Decimal(d) => format!("decimal128({d})"),
         ValueRef::String(s) => quoted(s),
-        ValueRef::ObjectId(o) => format!("oid({})", hex(o)),
+        ValueRef::ObjectId(o) => format!("oid({})", crate::value::ejson::oid_hex(o)),
         ValueRef::Uuid(u) => format!("uuid({})", uuid_text(u)),
         ValueRef::Binary { bytes, .. } => format!("bin({} bytes)", bytes.len()),
-        ValueRef::DateTime(ms) => {
-            let t = crate::value::Timestamp::from_millis(*ms);
-            format!("T{}:{}", t.seconds(), t.nanos())
-        }
+        ValueRef::Timestamp(t) => format!("T{}:{}", t.seconds(), t.nanos()),
+        ValueRef::Type(t) => format!("@type({:#x})", t.0),
+        ValueRef::Link => "link".into(),
         ValueRef::Array(items) => {
             if depth == 0 {
                 return "[…]".into();

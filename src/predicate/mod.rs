@@ -29,8 +29,8 @@ pub use post::{CompiledQuery, Objects};
 pub use set::PredicateSet;
 
 use crate::rql::ast::Quantifier;
-use crate::value::Decimal128;
-use val::{Level, Op, Ts, TypeSet, Val};
+use crate::value::{AggregateOp, CmpOp, Value};
+use val::Level;
 
 /// A compiled, immutable filter over the objects of one table.
 ///
@@ -126,47 +126,11 @@ impl Cond {
     }
 }
 
-/// A constant, typed and converted at compile time.
-#[derive(Debug, Clone)]
-enum Const {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f32),
-    Double(f64),
-    Decimal(Decimal128),
-    Str(Box<[u8]>),
-    Bin(Box<[u8]>),
-    Ts(Ts),
-    Oid([u8; 12]),
-    Uuid([u8; 16]),
-    Type(TypeSet),
-}
-
-impl Const {
-    fn val(&self) -> Val<'_> {
-        match self {
-            Const::Null => Val::Null,
-            Const::Bool(b) => Val::Bool(*b),
-            Const::Int(i) => Val::Int(*i),
-            Const::Float(f) => Val::Float(*f),
-            Const::Double(d) => Val::Double(*d),
-            Const::Decimal(d) => Val::Decimal(*d),
-            Const::Str(s) => Val::Str(s),
-            Const::Bin(b) => Val::Bin(b),
-            Const::Ts(t) => Val::Ts(*t),
-            Const::Oid(o) => Val::Oid(*o),
-            Const::Uuid(u) => Val::Uuid(*u),
-            Const::Type(t) => Val::Type(*t),
-        }
-    }
-}
-
 /// A comparison leaf with realm-core semantics.
 #[derive(Debug, Clone)]
 struct Compare {
     left: Operand,
-    op: Op,
+    op: CmpOp,
     right: Operand,
     case_insensitive: bool,
     level: Level,
@@ -201,8 +165,8 @@ struct Operand {
 
 #[derive(Debug, Clone)]
 enum OperandKind {
-    Const(Const),
-    Consts(Box<[Const]>),
+    Const(Value),
+    Consts(Box<[Value]>),
     Path(PathExpr),
     Arith(Box<Arith>),
     Subquery(Box<SubqueryExpr>),
@@ -211,7 +175,7 @@ enum OperandKind {
 /// Arithmetic with at least one side read from the document (constant arithmetic is folded).
 #[derive(Debug, Clone)]
 struct Arith {
-    op: crate::rql::ast::ArithOp,
+    op: crate::value::ArithOp,
     left: Operand,
     right: Operand,
 }
@@ -285,7 +249,7 @@ enum Term {
     /// `.@count` / `.@size`.
     Size(SizeKind),
     /// `.@min` etc. over the (expanded) values, whose declared type is given.
-    Agg(AggOp, Option<Expand>, crate::value::RealmType),
+    Agg(AggregateOp, Option<Expand>, crate::value::RealmType),
     /// `.@type` of each (expanded) value.
     Type(Option<Expand>),
 }
@@ -307,12 +271,4 @@ enum SizeKind {
     Link,
     /// A `mixed` value: text length or element count, otherwise null.
     Mixed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AggOp {
-    Min,
-    Max,
-    Sum,
-    Avg,
 }

@@ -2,9 +2,9 @@
 
 use bson::Document;
 
-use super::val::{self, Val};
 use super::{PathExpr, Predicate};
 use crate::document::DocRef;
+use crate::value::{ValueRef, total_cmp};
 
 /// A compiled query: the predicate and the clauses that order and trim its results.
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ impl CompiledQuery {
                     let mut kept: Vec<usize> = Vec::with_capacity(out.len());
                     for i in out {
                         let Some(d) = objects.doc_ref(i) else { continue };
-                        let mine: Vec<Option<Val<'_>>> =
+                        let mine: Vec<Option<ValueRef<'_>>> =
                             keys.iter().map(|k| Predicate::key_value(k, d.0)).collect();
                         if mine.iter().any(Option::is_none) {
                             // realm-core drops objects with a null link on a distinct path.
@@ -118,7 +118,7 @@ impl CompiledQuery {
                                 keys.iter().zip(&mine).all(|(k, m)| {
                                     let other = Predicate::key_value(k, dj.0);
                                     match (m, other) {
-                                        (Some(a), Some(b)) => val::total_order(a, &b).is_eq(),
+                                        (Some(a), Some(b)) => total_cmp(a, &b).is_eq(),
                                         (None, None) => true,
                                         _ => false,
                                     }
@@ -138,9 +138,9 @@ impl CompiledQuery {
 }
 
 /// Mixed total order, with a missing value (a null link on the way) after everything.
-fn sort_order(a: Option<&Val<'_>>, b: Option<&Val<'_>>) -> std::cmp::Ordering {
+fn sort_order(a: Option<&ValueRef<'_>>, b: Option<&ValueRef<'_>>) -> std::cmp::Ordering {
     match (a, b) {
-        (Some(a), Some(b)) => val::total_order(a, b),
+        (Some(a), Some(b)) => total_cmp(a, b),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,

@@ -25,9 +25,9 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 use super::doc::Node;
 use super::eval::eval_root;
-use super::val::{Op, Val};
-use super::{Compare, CompareKind, Cond, Const, First, Operand, OperandKind, Predicate, Term};
-use crate::document::{DocRef, FieldSet, ValueRef};
+use super::{Compare, CompareKind, Cond, First, Operand, OperandKind, Predicate, Term};
+use crate::document::{DocRef, FieldSet};
+use crate::value::{CmpOp, Value, ValueRef};
 
 /// Shared slots kept on the stack; fields beyond these are looked up by name.
 const SET_SLOTS: usize = 64;
@@ -110,27 +110,27 @@ enum Probe<'a> {
 
 impl Key<'_> {
     /// The key of an indexable constant.
-    fn of_const(c: &Const) -> Option<Key<'_>> {
+    fn of_const(c: &Value) -> Option<Key<'_>> {
         Some(match c {
-            Const::Bool(b) => Key::Bool(*b),
-            Const::Int(i) => Key::Num(*i),
-            Const::Str(s) => Key::Str(s),
-            Const::Oid(o) => Key::Oid(*o),
-            Const::Uuid(u) => Key::Uuid(*u),
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Int(i) => Key::Num(*i),
+            Value::String(s) => Key::Str(s),
+            Value::ObjectId(o) => Key::Oid(*o),
+            Value::Uuid(u) => Key::Uuid(*u),
             _ => return None,
         })
     }
 }
 
 /// Which constants a document value can equal.
-fn probe<'a>(v: &Val<'a>) -> Probe<'a> {
+fn probe<'a>(v: &ValueRef<'a>) -> Probe<'a> {
     match *v {
-        Val::Bool(b) => Probe::Key(Key::Bool(b)),
-        Val::Int(i) => Probe::Key(Key::Num(i)),
-        Val::Str(s) => Probe::Key(Key::Str(s)),
-        Val::Oid(o) => Probe::Key(Key::Oid(o)),
-        Val::Uuid(u) => Probe::Key(Key::Uuid(u)),
-        Val::Double(d) if d.fract() == 0.0 && d.abs() < EXACT_DOUBLE => {
+        ValueRef::Bool(b) => Probe::Key(Key::Bool(b)),
+        ValueRef::Int(i) => Probe::Key(Key::Num(i)),
+        ValueRef::String(s) => Probe::Key(Key::Str(s)),
+        ValueRef::ObjectId(o) => Probe::Key(Key::Oid(o)),
+        ValueRef::Uuid(u) => Probe::Key(Key::Uuid(u)),
+        ValueRef::Double(d) if d.fract() == 0.0 && d.abs() < EXACT_DOUBLE => {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "an integral double below 2^53 converts exactly"
@@ -138,7 +138,7 @@ fn probe<'a>(v: &Val<'a>) -> Probe<'a> {
             let i = d as i64;
             Probe::Key(Key::Num(i))
         }
-        Val::Double(_) | Val::Float(_) | Val::Decimal(_) => Probe::All,
+        ValueRef::Double(_) | ValueRef::Float(_) | ValueRef::Decimal(_) => Probe::All,
         // Kinds no indexed constant has (null, timestamps, binaries, objects, collections …)
         // equal none of them.
         _ => Probe::Nothing,
@@ -146,10 +146,10 @@ fn probe<'a>(v: &Val<'a>) -> Probe<'a> {
 }
 
 /// An indexable conjunct: the predicate-local slot of the field and the constants it must equal.
-fn indexable(c: &Cond) -> Option<(usize, &[Const])> {
+fn indexable(c: &Cond) -> Option<(usize, &[Value])> {
     let Cond::Rql(cmp) = c else { return None };
     let Compare { left, op, right, case_insensitive, kind, .. } = &**cmp;
-    if *op != Op::Eq || *case_insensitive || *kind != CompareKind::Plain {
+    if *op != CmpOp::Eq || *case_insensitive || *kind != CompareKind::Plain {
         return None;
     }
     let (slot, consts) = match (field_of(left), consts_of(right)) {
@@ -177,7 +177,7 @@ fn field_of(o: &Operand) -> Option<usize> {
 }
 
 /// The constants of a constant side (one, or a list compared element by element with `IN`).
-fn consts_of(o: &Operand) -> Option<&[Const]> {
+fn consts_of(o: &Operand) -> Option<&[Value]> {
     if o.quantifier.is_some() {
         return None;
     }
@@ -189,7 +189,7 @@ fn consts_of(o: &Operand) -> Option<&[Const]> {
 }
 
 /// The first indexable conjunct of a predicate: the whole tree, or one item of a top-level `AND`.
-fn index_conjunct(root: &Cond) -> Option<(usize, &[Const])> {
+fn index_conjunct(root: &Cond) -> Option<(usize, &[Value])> {
     match root {
         Cond::And(items) => items.iter().find_map(indexable),
         other => indexable(other),

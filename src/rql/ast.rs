@@ -16,6 +16,10 @@
 
 use crate::span::Loc;
 
+/// Operators shared with evaluation: the syntax tree names the same enums the value layer
+/// evaluates, so no table maps one onto the other.
+pub use crate::value::{AggregateOp, ArithOp, CmpOp};
+
 /// A whole query: the predicate and the clauses that follow it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -70,31 +74,15 @@ pub struct Comparison {
     pub loc: Loc,
 }
 
-/// Comparison operators.
+/// Comparison operators: those evaluation knows as they are (`==`, `<`, `BEGINSWITH`, …, the
+/// value layer's [`CmpOp`]) and those the compiler rewrites or refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CompareOp {
-    /// `==`, `=`
-    Equal,
-    /// `!=`, `<>`
-    NotEqual,
+    /// `==` (`=`), `!=` (`<>`), `<`, `<=` (`=<`), `>`, `>=` (`=>`), `BEGINSWITH`, `ENDSWITH`,
+    /// `CONTAINS`, `LIKE`.
+    Cmp(CmpOp),
     /// `IN`, `in`
     In,
-    /// `<`
-    Less,
-    /// `<=`, `=<`
-    LessEqual,
-    /// `>`
-    Greater,
-    /// `>=`, `=>`
-    GreaterEqual,
-    /// `BEGINSWITH`
-    BeginsWith,
-    /// `ENDSWITH`
-    EndsWith,
-    /// `CONTAINS`
-    Contains,
-    /// `LIKE`
-    Like,
     /// `TEXT` (full-text search)
     Text,
     /// `BETWEEN`
@@ -127,19 +115,6 @@ pub enum ExprKind {
         /// Right operand.
         right: Box<Expr>,
     },
-}
-
-/// Arithmetic operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Subtract,
-    /// `*`
-    Multiply,
-    /// `/`
-    Divide,
 }
 
 /// A single value in a comparison.
@@ -391,19 +366,6 @@ pub struct Aggregate {
     pub op: AggregateOp,
     /// The property of linked objects to aggregate (`items.@sum.price`), if any.
     pub property: Option<String>,
-}
-
-/// Aggregate operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AggregateOp {
-    /// `@min`
-    Min,
-    /// `@max`
-    Max,
-    /// `@sum`
-    Sum,
-    /// `@avg`
-    Avg,
 }
 
 /// `SUBQUERY(collection, $var, predicate).@count`.

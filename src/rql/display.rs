@@ -12,6 +12,8 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
+use crate::value::ejson;
+
 use super::ast::{
     Aggregate, AggregateOp, ArithOp, BinaryLiteral, CompareOp, Comparison, Constant, ConstantExpr,
     Expr, ExprKind, GeoCoordinate, GeoPoint, GeoShape, IndexStep, ListValue, Path, PathElement,
@@ -91,17 +93,8 @@ impl Display for Comparison {
 impl Display for CompareOp {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            CompareOp::Equal => "==",
-            CompareOp::NotEqual => "!=",
+            CompareOp::Cmp(op) => op.symbol(),
             CompareOp::In => "IN",
-            CompareOp::Less => "<",
-            CompareOp::LessEqual => "<=",
-            CompareOp::Greater => ">",
-            CompareOp::GreaterEqual => ">=",
-            CompareOp::BeginsWith => "BEGINSWITH",
-            CompareOp::EndsWith => "ENDSWITH",
-            CompareOp::Contains => "CONTAINS",
-            CompareOp::Like => "LIKE",
             CompareOp::Text => "TEXT",
             CompareOp::Between => "BETWEEN",
             CompareOp::GeoWithin => "GEOWITHIN",
@@ -405,21 +398,8 @@ impl Display for Constant {
             Constant::Base64(text) => write!(f, "B64\"{text}\""),
             Constant::Binary(binary) => binary.fmt(f),
             Constant::Timestamp(timestamp) => timestamp.fmt(f),
-            Constant::ObjectId(bytes) => {
-                f.write_str("oid(")?;
-                write_hex(f, bytes)?;
-                f.write_char(')')
-            }
-            Constant::Uuid(bytes) => {
-                f.write_str("uuid(")?;
-                for (i, group) in [0..4, 4..6, 6..8, 8..10, 10..16].into_iter().enumerate() {
-                    if i > 0 {
-                        f.write_char('-')?;
-                    }
-                    write_hex(f, bytes.get(group).unwrap_or_default())?;
-                }
-                f.write_char(')')
-            }
+            Constant::ObjectId(bytes) => write!(f, "oid({})", ejson::oid_hex(bytes)),
+            Constant::Uuid(bytes) => write!(f, "uuid({})", ejson::uuid_text(bytes)),
             Constant::Bool(true) => f.write_str("true"),
             Constant::Bool(false) => f.write_str("false"),
             Constant::Null => f.write_str("null"),
@@ -451,10 +431,6 @@ impl Display for BinaryLiteral {
             BinaryLiteral::Base64(text) => write!(f, "bin(B64\"{text}\")"),
         }
     }
-}
-
-fn write_hex(f: &mut Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
 }
 
 impl Display for TimestampLiteral {

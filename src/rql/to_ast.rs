@@ -24,10 +24,10 @@ use pest::Parser;
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::{
-    Aggregate, AggregateOp, ArithOp, BinaryLiteral, CompareOp, Comparison, Constant, ConstantExpr,
-    Expr, ExprKind, GeoCoordinate, GeoPoint, GeoShape, IndexStep, ListValue, Path, PathElement,
-    PathElementKind, PathValue, PostClause, PostOp, Predicate, PredicateKind, Quantifier, Query,
-    SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
+    Aggregate, AggregateOp, ArithOp, BinaryLiteral, CmpOp, CompareOp, Comparison, Constant,
+    ConstantExpr, Expr, ExprKind, GeoCoordinate, GeoPoint, GeoShape, IndexStep, ListValue, Path,
+    PathElement, PathElementKind, PathValue, PostClause, PostOp, Predicate, PredicateKind,
+    Quantifier, Query, SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
 };
 use super::error::{ParseError, ParseErrorKind, TimestampProblem, quoted, unexpected_at};
 use super::grammar::{RqlParser, Rule};
@@ -346,17 +346,17 @@ impl<'t> Builder<'t> {
         }
         let mut children = Children::of(tail, "a comparison");
         let op = match children.next()?.as_rule() {
-            Rule::op_eq => CompareOp::Equal,
-            Rule::op_ne => CompareOp::NotEqual,
+            Rule::op_eq => CompareOp::Cmp(CmpOp::Eq),
+            Rule::op_ne => CompareOp::Cmp(CmpOp::Ne),
             Rule::op_in => CompareOp::In,
-            Rule::op_lt => CompareOp::Less,
-            Rule::op_le => CompareOp::LessEqual,
-            Rule::op_gt => CompareOp::Greater,
-            Rule::op_ge => CompareOp::GreaterEqual,
-            Rule::kw_beginswith => CompareOp::BeginsWith,
-            Rule::kw_endswith => CompareOp::EndsWith,
-            Rule::kw_contains => CompareOp::Contains,
-            Rule::kw_like => CompareOp::Like,
+            Rule::op_lt => CompareOp::Cmp(CmpOp::Lt),
+            Rule::op_le => CompareOp::Cmp(CmpOp::Le),
+            Rule::op_gt => CompareOp::Cmp(CmpOp::Gt),
+            Rule::op_ge => CompareOp::Cmp(CmpOp::Ge),
+            Rule::kw_beginswith => CompareOp::Cmp(CmpOp::BeginsWith),
+            Rule::kw_endswith => CompareOp::Cmp(CmpOp::EndsWith),
+            Rule::kw_contains => CompareOp::Cmp(CmpOp::Contains),
+            Rule::kw_like => CompareOp::Cmp(CmpOp::Like),
             Rule::kw_text => CompareOp::Text,
             Rule::kw_between => CompareOp::Between,
             Rule::kw_geowithin => CompareOp::GeoWithin,
@@ -367,20 +367,20 @@ impl<'t> Builder<'t> {
         let right_loc = loc_of(&right_pair);
         let constant_right = |value: Value| Expr { kind: ExprKind::Value(value), loc: right_loc };
         let (left, right) = match op {
-            CompareOp::Equal
-            | CompareOp::NotEqual
+            CompareOp::Cmp(CmpOp::Eq)
+            | CompareOp::Cmp(CmpOp::Ne)
             | CompareOp::In
-            | CompareOp::Less
-            | CompareOp::LessEqual
-            | CompareOp::Greater
-            | CompareOp::GreaterEqual => {
+            | CompareOp::Cmp(CmpOp::Lt)
+            | CompareOp::Cmp(CmpOp::Le)
+            | CompareOp::Cmp(CmpOp::Gt)
+            | CompareOp::Cmp(CmpOp::Ge) => {
                 let right = self.node(right_pair)?;
                 (self.operand(left)?.expr, self.operand(right)?.expr)
             }
-            CompareOp::BeginsWith
-            | CompareOp::EndsWith
-            | CompareOp::Contains
-            | CompareOp::Like
+            CompareOp::Cmp(CmpOp::BeginsWith)
+            | CompareOp::Cmp(CmpOp::EndsWith)
+            | CompareOp::Cmp(CmpOp::Contains)
+            | CompareOp::Cmp(CmpOp::Like)
             | CompareOp::Text => {
                 let left = self.bare_operand(left, "a single value")?;
                 let right = self.node(right_pair)?;

@@ -35,9 +35,9 @@ use std::cmp::Ordering;
 use bson::Bson;
 
 use super::bind::Filter;
-use super::expr::{CmpOp, Pattern};
-use crate::document::{DocRef, DocumentError, ValueRef};
-use crate::value::{Number, numeric::compare_total};
+use super::expr::Pattern;
+use crate::document::{DocRef, DocumentError};
+use crate::value::{CmpOp, ValueRef, numeric::compare_total};
 
 /// A node of a bound filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,8 +287,8 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
         Positive::Cmp(op, c) => {
             if matches!(c, Bson::Null | Bson::Undefined) {
                 return match op {
-                    CmpOp::Gte | CmpOp::Lte => eq_match(value, c, depth),
-                    CmpOp::Gt | CmpOp::Lt => Ok(false),
+                    CmpOp::Ge | CmpOp::Le => eq_match(value, c, depth),
+                    _ => Ok(false),
                 };
             }
             let Some(v) = value else { return Ok(false) };
@@ -296,9 +296,11 @@ fn test(value: Option<ValueRef<'_>>, p: &Positive<'_>, depth: u32) -> Res {
             let holds = |o: Option<Ordering>| match (op, o) {
                 (_, None) => false,
                 (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
-                (CmpOp::Gte, Some(o)) => o != Ordering::Less,
+                (CmpOp::Ge, Some(o)) => o != Ordering::Less,
                 (CmpOp::Lt, Some(o)) => o == Ordering::Less,
-                (CmpOp::Lte, Some(o)) => o != Ordering::Greater,
+                (CmpOp::Le, Some(o)) => o != Ordering::Greater,
+                // Lowering produces only the four ordering operators.
+                (_, Some(_)) => false,
             };
             if holds(compare(v, c, depth)?) {
                 return Ok(true);
@@ -350,25 +352,18 @@ fn eq_match(value: Option<ValueRef<'_>>, c: &Bson, depth: u32) -> Res {
 fn bracket(v: &ValueRef<'_>) -> u16 {
     match v {
         ValueRef::Null => 1,
-        ValueRef::Int32(_) | ValueRef::Int64(_) | ValueRef::Double(_) | ValueRef::Decimal(_) => 2,
+        ValueRef::Int(_) | ValueRef::Float(_) | ValueRef::Double(_) | ValueRef::Decimal(_) => 2,
         ValueRef::String(_) => 3,
         ValueRef::Document(_) => 4,
         ValueRef::Array(_) => 5,
         ValueRef::Binary { .. } | ValueRef::Uuid(_) => 6,
         ValueRef::ObjectId(_) => 7,
         ValueRef::Bool(_) => 8,
-        ValueRef::DateTime(_) => 9,
+        ValueRef::Timestamp(_) => 9,
+        // Only queries produce these; no BSON value is in their brackets.
+        ValueRef::Link => 10,
+        ValueRef::Type(_) => 11,
         ValueRef::Other(t) => 100 + u16::from(*t),
-    }
-}
-
-fn number(v: &ValueRef<'_>) -> Option<Number> {
-    match *v {
-        ValueRef::Int32(i) => Some(Number::Int(i64::from(i))),
-        ValueRef::Int64(i) => Some(Number::Int(i)),
-        ValueRef::Double(d) => Some(Number::Double(d)),
-        ValueRef::Decimal(d) => Some(Number::Decimal(d)),
-        _ => None,
     }
 }
 
@@ -396,7 +391,7 @@ fn compare(
         (ValueRef::String(x), ValueRef::String(y)) => Some(x.cmp(y)),
         (ValueRef::ObjectId(x), ValueRef::ObjectId(y)) => Some(x.cmp(&y)),
         (ValueRef::Bool(x), ValueRef::Bool(y)) => Some(x.cmp(&y)),
-        (ValueRef::DateTime(x), ValueRef::DateTime(y)) => Some(x.cmp(&y)),
+        (ValueRef::Timestamp(x), ValueRef::Timestamp(y)) => Some(x.cmp(&y)),
         (ValueRef::Array(x), ValueRef::Array(y)) => {
             let Some(depth) = depth.checked_sub(1) else { return Ok(None) };
             let (mut ix, mut iy) = (x.iter(), y.iter());
@@ -433,7 +428,7 @@ fn compare(
         (ValueRef::Other(x), ValueRef::Other(y)) if x == y && matches!(x, 0x7f | 0xff) => {
             Some(Ordering::Equal)
         }
-        (x, y) => match (number(&x), number(&y)) {
+        (x, y) => match (x.as_number(), y.as_number()) {
             // NaN equals NaN and orders with no other number.
             (Some(p), Some(q)) => match (p.is_nan(), q.is_nan()) {
                 (true, true) => Some(Ordering::Equal),

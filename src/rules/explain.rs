@@ -9,9 +9,9 @@ use serde_json::{Value as Json, json};
 
 use super::bind::Filter;
 use super::eval::{Cond, Node};
-use super::expr::CmpOp;
 use crate::document::DocRef;
 use crate::predicate::{Explanation, NodeResult, render_value};
+use crate::value::CmpOp;
 use crate::value::ejson;
 
 impl Filter {
@@ -96,9 +96,14 @@ fn cond_json(c: &Cond) -> (String, Json) {
         Cond::Cmp(op, b) => {
             let name = match op {
                 CmpOp::Gt => "$gt",
-                CmpOp::Gte => "$gte",
+                CmpOp::Ge => "$gte",
                 CmpOp::Lt => "$lt",
-                CmpOp::Lte => "$lte",
+                CmpOp::Le => "$lte",
+                CmpOp::Eq => "$eq",
+                CmpOp::Ne => "$ne",
+                // Lowering produces only the four ordering operators; MongoDB writes the
+                // string operators as regular expressions.
+                CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like => "$regex",
             };
             (name.into(), value_json(b))
         }

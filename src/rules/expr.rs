@@ -6,6 +6,7 @@
 //! [`bind`](super::bind); until then the tree can be inspected by validation, which needs to know
 //! which fields, expansions and functions an expression uses and where (JSON pointers).
 
+use crate::value::CmpOp;
 use bson::Bson;
 
 /// A rule expression: true when the document (and, for key expansions, the session) satisfies it.
@@ -106,19 +107,6 @@ impl Pattern {
         })?;
         Ok(Pattern { source: source.to_owned(), options: options.to_owned(), regex })
     }
-}
-
-/// An ordering operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    /// `$gt`
-    Gt,
-    /// `$gte`
-    Gte,
-    /// `$lt`
-    Lt,
-    /// `$lte`
-    Lte,
 }
 
 /// A value in a rule: a literal, an expansion, or something computed from them at bind time.

@@ -13,8 +13,9 @@ use bson::Bson;
 use serde_json::{Map, Value as Json};
 
 use super::error::{LowerError, LowerErrorKind};
-use super::expr::{CmpOp, Conversion, Expansion, Expr, Operand, Pattern, Test};
+use super::expr::{Conversion, Expansion, Expr, Operand, Pattern, Test};
 use crate::limits::Limits;
+use crate::value::CmpOp;
 
 /// Lowers one rule expression found at `pointer`.
 pub(crate) fn lower_expr(json: &Json, pointer: &str, limits: &Limits) -> Result<Expr, LowerError> {
@@ -233,9 +234,9 @@ impl Lowerer<'_> {
                 "eq" => Test::Eq(self.operand(value, &at, depth + 1)?),
                 "ne" => Test::Ne(self.operand(value, &at, depth + 1)?),
                 "gt" => Test::Cmp(CmpOp::Gt, self.operand(value, &at, depth + 1)?),
-                "gte" => Test::Cmp(CmpOp::Gte, self.operand(value, &at, depth + 1)?),
+                "gte" => Test::Cmp(CmpOp::Ge, self.operand(value, &at, depth + 1)?),
                 "lt" => Test::Cmp(CmpOp::Lt, self.operand(value, &at, depth + 1)?),
-                "lte" => Test::Cmp(CmpOp::Lte, self.operand(value, &at, depth + 1)?),
+                "lte" => Test::Cmp(CmpOp::Le, self.operand(value, &at, depth + 1)?),
                 "in" => Test::In(self.list_operand(key, value, &at, depth + 1)?),
                 "nin" => Test::Nin(self.list_operand(key, value, &at, depth + 1)?),
                 "all" => Test::All(self.list_operand(key, value, &at, depth + 1)?),

@@ -662,48 +662,58 @@ impl fmt::Debug for Decimal128 {
     }
 }
 
-/// The standard scientific-string form (the one MongoDB tools print): plain notation when the
-/// exponent is at most 0 and the adjusted exponent is at least -6, `d.dddE+n` otherwise;
-/// trailing zeros of the coefficient are kept, so `1.50` prints as `1.50`.
+/// The standard scientific-string form MongoDB and Extended JSON print, which is the `bson`
+/// crate's: plain notation when the exponent is at most 0 and the adjusted exponent is at least
+/// -6, `d.dddE+n` otherwise; `NaN`, `Infinity`, `-Infinity`. realm-core's own form, which its
+/// messages quote, is [`Decimal128::realm_text`].
 impl fmt::Display for Decimal128 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.to_bson(), f)
+    }
+}
+
+impl Decimal128 {
+    /// The text realm-core's `Decimal128::to_string` gives, which its messages quote: the
+    /// coefficient's digits with the exponent moved into them until one digit is left before
+    /// the point, then `E` and the exponent if one remains, without a `+` (`5E3`, `1.23E-3`,
+    /// `1.50`); `NaN` and `Inf` after the sign. A coefficient of 2^64 or more is printed as
+    /// Intel's decimal library prints it (`+digitsE+exp`).
+    pub fn realm_text(self) -> String {
         let (neg, coeff, exp) = match self.parts() {
-            Parts::NaN => return f.write_str("NaN"),
-            Parts::Inf { neg } => return f.write_str(if neg { "-Infinity" } else { "Infinity" }),
+            Parts::NaN => return if self.is_sign_negative() { "-NaN" } else { "NaN" }.to_owned(),
+            Parts::Inf { neg } => return if neg { "-Inf" } else { "Inf" }.to_owned(),
             Parts::Finite { neg, coeff, exp } => (neg, coeff, exp),
         };
+        let digits = coeff.to_string();
+        if u64::try_from(coeff).is_err() {
+            let sign = if neg { '-' } else { '+' };
+            return format!("{sign}{digits}E{exp:+}");
+        }
+        let mut exp = i64::from(exp);
+        let mut before = digits.len();
+        while before > 1 && exp != 0 {
+            before -= 1;
+            exp += 1;
+        }
+        let (int, frac) = digits.split_at(before);
+        let mut out = String::with_capacity(digits.len() + 8);
         if neg {
-            f.write_str("-")?;
+            out.push('-');
         }
-        let mut digits = StackText::default();
-        fmt::write(&mut digits, format_args!("{coeff}"))?;
-        let ds = digits.as_str();
-        let n = i64::try_from(ds.len()).unwrap_or(0);
-        let exp = i64::from(exp);
-        let adjusted = exp + n - 1;
-        if exp <= 0 && adjusted >= -6 {
-            if exp == 0 {
-                return f.write_str(ds);
-            }
-            let frac = usize::try_from(-exp).unwrap_or(0);
-            if frac >= ds.len() {
-                f.write_str("0.")?;
-                for _ in 0..frac - ds.len() {
-                    f.write_str("0")?;
-                }
-                f.write_str(ds)
-            } else {
-                let (int, fr) = ds.split_at(ds.len() - frac);
-                write!(f, "{int}.{fr}")
-            }
-        } else {
-            let (first, tail) = ds.split_at(1.min(ds.len()));
-            f.write_str(first)?;
-            if !tail.is_empty() {
-                write!(f, ".{tail}")?;
-            }
-            if adjusted > 0 { write!(f, "E+{adjusted}") } else { write!(f, "E{adjusted}") }
+        out.push_str(int);
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
         }
+        if exp != 0 {
+            out.push('E');
+            out.push_str(&exp.to_string());
+        }
+        out
+    }
+
+    fn is_sign_negative(self) -> bool {
+        self.bits & SIGN_BIT != 0
     }
 }
 
@@ -827,5 +837,45 @@ mod tests {
             let v = Decimal128::pack(n, c, e);
             prop_assert_eq!(d(&v.to_string()).to_bytes(), v.to_bytes());
         }
+    }
+}
+#[cfg(test)]
+mod display {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Display is bson's, whatever the bits (non-canonical coefficients, NaN payloads).
+        #[test]
+        fn display_is_bsons(bytes in any::<[u8; 16]>()) {
+            let v = Decimal128::from_bytes(bytes);
+            prop_assert_eq!(v.to_string(), v.to_bson().to_string());
+        }
+    }
+
+    /// Where realm-core's text differs from the standard form, and where it agrees.
+    #[test]
+    fn realm_text_differs_from_the_standard_form_where_realm_core_does() {
+        let d = |s: &str| Decimal128::parse(s).unwrap();
+        let cases = [
+            // (value, standard form, realm-core's form)
+            ("1E+2", "1E+2", "1E2"),
+            ("5E3", "5E+3", "5E3"),
+            ("50E1", "5.0E+2", "5.0E2"),
+            ("0.00123", "0.00123", "1.23E-3"),
+            ("1.50", "1.50", "1.50"),
+            ("123", "123", "123"),
+            ("-123.0", "-123.0", "-123.0"),
+            ("1.23E-8", "1.23E-8", "1.23E-8"),
+            ("Infinity", "Infinity", "Inf"),
+            ("-Infinity", "-Infinity", "-Inf"),
+            ("NaN", "NaN", "NaN"),
+        ];
+        for (text, standard, realm) in cases {
+            assert_eq!(d(text).to_string(), standard, "{text}");
+            assert_eq!(d(text).realm_text(), realm, "{text}");
+        }
+        let wide = Decimal128::from_parts(false, 1u128 << 64, -3).unwrap();
+        assert_eq!(wide.realm_text(), "+18446744073709551616E-3");
     }
 }

@@ -1,4 +1,4 @@
-//! MongoDB Extended JSON in and out, and the bridge between BSON values and [`Value`].
+//! MongoDB Extended JSON in and out.
 //!
 //! Input accepts both the relaxed and the canonical form (the `bson` crate's parser). Output is
 //! the relaxed form the command line promises: strings, numbers and booleans plain,
@@ -10,7 +10,7 @@ use bson::spec::BinarySubtype;
 use bson::{Binary, Bson};
 use serde_json::{Map, Value as Json, json};
 
-use super::{Decimal128, Timestamp, Value};
+use super::Decimal128;
 
 /// Why Extended JSON could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,62 +87,18 @@ fn binary(subtype: BinarySubtype, bytes: &[u8]) -> Json {
 
 /// The canonical 8-4-4-4-12 lower-case form of a UUID.
 pub fn uuid_text(raw: &[u8; 16]) -> String {
-    let mut out = String::with_capacity(36);
-    for (i, b) in raw.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    bson::Uuid::from_bytes(*raw).to_string()
 }
 
-/// The realm scalar a BSON value stands for; `None` for arrays, documents and BSON types
-/// realm has no counterpart for. A 16-byte binary of subtype 4 is a UUID; a BSON date is a
-/// timestamp with millisecond precision.
-pub fn scalar_from_bson(value: &Bson) -> Option<Value> {
-    Some(match value {
-        Bson::Null => Value::Null,
-        Bson::Boolean(b) => Value::Bool(*b),
-        Bson::Int32(i) => Value::Int(i64::from(*i)),
-        Bson::Int64(i) => Value::Int(*i),
-        Bson::Double(d) => Value::Double(*d),
-        Bson::Decimal128(d) => Value::Decimal(Decimal128::from_bson(*d)),
-        Bson::String(s) => Value::String(s.as_bytes().to_vec()),
-        Bson::ObjectId(oid) => Value::ObjectId(oid.bytes()),
-        Bson::DateTime(dt) => Value::Timestamp(Timestamp::from_millis(dt.timestamp_millis())),
-        Bson::Binary(b) => match <[u8; 16]>::try_from(b.bytes.as_slice()) {
-            Ok(raw) if b.subtype == BinarySubtype::Uuid => Value::Uuid(raw),
-            _ => Value::Binary(b.bytes.clone()),
-        },
-        _ => return None,
-    })
-}
-
-/// The BSON value that stores a realm scalar. Floats widen to doubles (BSON has no float);
-/// timestamps lose precision below a millisecond; strings that are not UTF-8 are stored with
-/// replacement characters.
-pub fn scalar_to_bson(value: &Value) -> Bson {
-    match value {
-        Value::Null => Bson::Null,
-        Value::Bool(b) => Bson::Boolean(*b),
-        Value::Int(i) => Bson::Int64(*i),
-        Value::Float(f) => Bson::Double(f64::from(*f)),
-        Value::Double(d) => Bson::Double(*d),
-        Value::Decimal(d) => Bson::Decimal128(d.to_bson()),
-        Value::String(s) => Bson::String(String::from_utf8_lossy(s).into_owned()),
-        Value::Binary(b) => {
-            Bson::Binary(Binary { subtype: BinarySubtype::Generic, bytes: b.clone() })
-        }
-        Value::Timestamp(t) => Bson::DateTime(bson::DateTime::from_millis(t.to_millis())),
-        Value::ObjectId(o) => Bson::ObjectId(bson::oid::ObjectId::from_bytes(*o)),
-        Value::Uuid(u) => Bson::Binary(Binary { subtype: BinarySubtype::Uuid, bytes: u.to_vec() }),
-    }
+/// An ObjectId as 24 lowercase hex digits.
+pub fn oid_hex(raw: &[u8; 12]) -> String {
+    bson::oid::ObjectId::from_bytes(*raw).to_hex()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Value;
 
     fn round(text: &str) -> String {
         let json: Json = serde_json::from_str(text).unwrap();
@@ -190,10 +146,10 @@ mod tests {
     #[test]
     fn scalars_cross_the_bridge() {
         let json: Json = serde_json::from_str(r#"{"$date": {"$numberLong": "-1500"}}"#).unwrap();
-        let v = scalar_from_bson(&from_json(json).unwrap()).unwrap();
+        let v = Value::from_bson(&from_json(json).unwrap()).unwrap();
         let Value::Timestamp(t) = v else { panic!("{v:?}") };
         assert_eq!((t.seconds(), t.nanos()), (-1, -500_000_000));
-        let back = scalar_to_bson(&Value::Timestamp(t));
+        let back = Value::Timestamp(t).to_bson().unwrap();
         assert_eq!(to_json(&back, 1).unwrap().to_string(), r#"{"$date":{"$numberLong":"-1500"}}"#);
     }
 }

@@ -136,17 +136,17 @@ pub(crate) fn compare_ieee(a: Number, b: Number) -> Option<Ordering> {
     Some(compare_total(a, b))
 }
 
-/// An arithmetic operator.
+/// An arithmetic operator, as written in a query and as evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum ArithOp {
+pub enum ArithOp {
     /// `+`
     Add,
     /// `-`
-    Sub,
+    Subtract,
     /// `*`
-    Mul,
+    Multiply,
     /// `/`
-    Div,
+    Divide,
 }
 
 /// realm-core arithmetic: the result has the larger operand type in the order int < float <
@@ -158,16 +158,16 @@ pub(crate) fn arith(op: ArithOp, a: Number, b: Number) -> Number {
             let (Number::Int(x), Number::Int(y)) = (a, b) else { return Number::Int(0) };
             Number::Int(match op {
                 ArithOp::Add => x.wrapping_add(y),
-                ArithOp::Sub => x.wrapping_sub(y),
-                ArithOp::Mul => x.wrapping_mul(y),
-                ArithOp::Div if y == 0 => {
+                ArithOp::Subtract => x.wrapping_sub(y),
+                ArithOp::Multiply => x.wrapping_mul(y),
+                ArithOp::Divide if y == 0 => {
                     if x >= 0 {
                         i64::MAX
                     } else {
                         i64::MIN
                     }
                 }
-                ArithOp::Div => x.wrapping_div(y),
+                ArithOp::Divide => x.wrapping_div(y),
             })
         }
         1 => {
@@ -180,27 +180,27 @@ pub(crate) fn arith(op: ArithOp, a: Number, b: Number) -> Number {
             let (x, y) = (to_f32(a), to_f32(b));
             Number::Float(match op {
                 ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                ArithOp::Div => x / y,
+                ArithOp::Subtract => x - y,
+                ArithOp::Multiply => x * y,
+                ArithOp::Divide => x / y,
             })
         }
         2 => {
             let (x, y) = (a.to_f64(), b.to_f64());
             Number::Double(match op {
                 ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                ArithOp::Div => x / y,
+                ArithOp::Subtract => x - y,
+                ArithOp::Multiply => x * y,
+                ArithOp::Divide => x / y,
             })
         }
         _ => {
             let (x, y) = (a.to_decimal(), b.to_decimal());
             Number::Decimal(match op {
                 ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                ArithOp::Div => x / y,
+                ArithOp::Subtract => x - y,
+                ArithOp::Multiply => x * y,
+                ArithOp::Divide => x / y,
             })
         }
     }
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn int_division_by_zero_saturates() {
-        let div = |x, y| match arith(ArithOp::Div, Number::Int(x), Number::Int(y)) {
+        let div = |x, y| match arith(ArithOp::Divide, Number::Int(x), Number::Int(y)) {
             Number::Int(v) => v,
             other => panic!("{other:?}"),
         };
@@ -325,7 +325,7 @@ mod tests {
             matches!(arith(ArithOp::Add, Number::Float(1.5), Number::Double(1.0)), Number::Double(v) if v == 2.5)
         );
         assert!(
-            matches!(arith(ArithOp::Mul, Number::Double(1.5), Number::Decimal(Decimal128::from_i64(2))), Number::Decimal(d) if d == Decimal128::from_i64(3))
+            matches!(arith(ArithOp::Multiply, Number::Double(1.5), Number::Decimal(Decimal128::from_i64(2))), Number::Decimal(d) if d == Decimal128::from_i64(3))
         );
         assert!(matches!(
             arith(ArithOp::Add, Number::Int(i64::MAX), Number::Int(1)),

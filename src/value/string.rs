@@ -12,6 +12,8 @@
 
 use std::cmp::Ordering;
 
+use super::CmpOp;
+
 /// Unsigned byte-wise order, a proper prefix first (realm-core's string and binary order).
 pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
     a.cmp(b)
@@ -104,7 +106,7 @@ impl Variants for Folded<'_> {
 
 /// A constant pattern with both case variants precomputed, built once when a query is compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseFold {
+pub(crate) struct CaseFold {
     upper: Vec<u8>,
     lower: Vec<u8>,
     valid: bool,
@@ -112,7 +114,7 @@ pub struct CaseFold {
 
 impl CaseFold {
     /// Precomputes the variants of `pattern`.
-    pub fn new(pattern: &[u8]) -> CaseFold {
+    pub(crate) fn new(pattern: &[u8]) -> CaseFold {
         let valid = case_mappable(pattern);
         let (upper, lower) = (0..pattern.len()).map(|i| fold_at(pattern, i)).unzip();
         CaseFold { upper, lower, valid }
@@ -316,36 +318,31 @@ pub(crate) fn like_ins<V: Variants + ?Sized>(text: &[u8], pattern: &V) -> bool {
     like_impl(text, &Insensitive(pattern))
 }
 
-/// The string operators (the haystack is the left operand, the pattern the right).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum StringOp {
-    /// `BEGINSWITH`
-    BeginsWith,
-    /// `ENDSWITH`
-    EndsWith,
-    /// `CONTAINS`
-    Contains,
-    /// `LIKE`
-    Like,
-}
-
-/// Applies `op` to two non-null operands; `ci` selects `[c]`.
-pub(crate) fn apply(op: StringOp, text: &[u8], pattern: &[u8], ci: bool) -> bool {
+/// Applies a string operator to two non-null operands; `ci` selects `[c]`. Any other
+/// operator is false.
+pub(crate) fn apply(op: CmpOp, text: &[u8], pattern: &[u8], ci: bool) -> bool {
     if ci {
-        let p = Folded::new(pattern);
-        match op {
-            StringOp::BeginsWith => begins_with_ins(text, &p),
-            StringOp::EndsWith => ends_with_ins(text, &p),
-            StringOp::Contains => contains_ins(text, &p),
-            StringOp::Like => like_ins(text, &p),
-        }
+        apply_ins(op, text, &Folded::new(pattern))
     } else {
         match op {
-            StringOp::BeginsWith => text.starts_with(pattern),
-            StringOp::EndsWith => text.ends_with(pattern),
-            StringOp::Contains => contains(text, pattern),
-            StringOp::Like => like(text, pattern),
+            CmpOp::BeginsWith => text.starts_with(pattern),
+            CmpOp::EndsWith => text.ends_with(pattern),
+            CmpOp::Contains => contains(text, pattern),
+            CmpOp::Like => like(text, pattern),
+            _ => false,
         }
+    }
+}
+
+/// Applies a string operator under `[c]` with the pattern's case variants (computed once for
+/// a constant pattern). Any other operator is false.
+pub(crate) fn apply_ins<V: Variants + ?Sized>(op: CmpOp, text: &[u8], pattern: &V) -> bool {
+    match op {
+        CmpOp::BeginsWith => begins_with_ins(text, pattern),
+        CmpOp::EndsWith => ends_with_ins(text, pattern),
+        CmpOp::Contains => contains_ins(text, pattern),
+        CmpOp::Like => like_ins(text, pattern),
+        _ => false,
     }
 }
 
@@ -357,7 +354,7 @@ pub(crate) fn apply(op: StringOp, text: &[u8], pattern: &[u8], ci: bool) -> bool
 /// For binary properties realm-core differs in one case, `CONTAINS[c] NULL`, which matches only
 /// non-null values; pass `binary` to get that.
 pub(crate) fn direct_null_rule(
-    op: StringOp,
+    op: CmpOp,
     text: Option<&[u8]>,
     pattern: Option<&[u8]>,
     ci: bool,
@@ -365,8 +362,8 @@ pub(crate) fn direct_null_rule(
 ) -> Option<bool> {
     match (op, text, pattern) {
         (_, Some(_), Some(_)) => None,
-        (StringOp::Like, t, p) => Some(t.is_none() && p.is_none()),
-        (StringOp::Contains, t, None) if ci && binary => Some(t.is_some()),
+        (CmpOp::Like, t, p) => Some(t.is_none() && p.is_none()),
+        (CmpOp::Contains, t, None) if ci && binary => Some(t.is_some()),
         (_, _, None) => Some(true),
         (_, None, Some(_)) => Some(false),
     }
@@ -378,14 +375,14 @@ pub(crate) fn direct_null_rule(
 /// when neither is null.
 #[cfg(test)]
 pub(crate) fn value_null_rule(
-    op: StringOp,
+    op: CmpOp,
     text: Option<&[u8]>,
     pattern: Option<&[u8]>,
 ) -> Option<bool> {
     match (op, text, pattern) {
         (_, Some(_), Some(_)) => None,
-        (StringOp::Contains, t, None) => Some(t.is_some()),
-        (StringOp::Like, t, p) => Some(t.is_none() && p.is_none()),
+        (CmpOp::Contains, t, None) => Some(t.is_some()),
+        (CmpOp::Like, t, p) => Some(t.is_none() && p.is_none()),
         _ => Some(false),
     }
 }

@@ -10,9 +10,10 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
+use crate::value::CmpOp;
 use crate::value::numeric::{self, Number};
-use crate::value::string::{self, CaseFold, Folded, StringOp};
-use crate::value::{Decimal128, Scalar, Timestamp, TimestampError};
+use crate::value::string::{self, CaseFold, Folded};
+use crate::value::{Decimal128, Timestamp, TimestampError, ValueRef};
 
 /// The data rows of a fixture (comments and blank lines skipped), split on tabs, with the line
 /// number for messages.
@@ -59,12 +60,12 @@ fn like_table() {
     }
 }
 
-fn op_of(name: &str) -> Option<StringOp> {
+fn op_of(name: &str) -> Option<CmpOp> {
     Some(match name {
-        "beginswith" => StringOp::BeginsWith,
-        "endswith" => StringOp::EndsWith,
-        "contains" => StringOp::Contains,
-        "like" => StringOp::Like,
+        "beginswith" => CmpOp::BeginsWith,
+        "endswith" => CmpOp::EndsWith,
+        "contains" => CmpOp::Contains,
+        "like" => CmpOp::Like,
         "eq" => return None,
         other => panic!("unknown op {other}"),
     })
@@ -86,7 +87,7 @@ fn string_operator_table() {
             ("direct", Some(op)) => string::direct_null_rule(op, t, p, ci, false)
                 .unwrap_or_else(|| string::apply(op, t.unwrap(), p.unwrap(), ci)),
             ("value", Some(op)) => {
-                let s = |v: Option<&'static [u8]>| v.map_or(Scalar::Null, Scalar::String);
+                let s = |v: Option<&'static [u8]>| v.map_or(ValueRef::Null, ValueRef::String);
                 let (t, p) = (nullable_static(text), nullable_static(pattern));
                 let via_scalar = crate::value::string_op(op, &s(t), &s(p), ci);
                 if let Some(rule) = string::value_null_rule(op, t, p) {

@@ -3,10 +3,10 @@
 //! width), printed with `Display`, and parsed again.
 
 use flexrules::rql::ast::{
-    Aggregate, AggregateOp, ArithOp, BinaryLiteral, CompareOp, Comparison, Constant, ConstantExpr,
-    Expr, ExprKind, GeoCoordinate, GeoPoint, GeoShape, IndexStep, ListValue, Path, PathElement,
-    PathElementKind, PathValue, PostClause, PostOp, Predicate, PredicateKind, Quantifier, Query,
-    SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
+    Aggregate, AggregateOp, ArithOp, BinaryLiteral, CmpOp, CompareOp, Comparison, Constant,
+    ConstantExpr, Expr, ExprKind, GeoCoordinate, GeoPoint, GeoShape, IndexStep, ListValue, Path,
+    PathElement, PathElementKind, PathValue, PostClause, PostOp, Predicate, PredicateKind,
+    Quantifier, Query, SizeSpelling, SortKey, Subquery, TimestampLiteral, Value,
 };
 use flexrules::span::Loc;
 use proptest::prelude::*;
@@ -280,7 +280,11 @@ fn comparison(value: BoxedStrategy<Value>) -> impl Strategy<Value = Comparison> 
     let bare = value.clone().prop_map(|v| expr(ExprKind::Value(v)));
     let equality = (
         arithmetic(value.clone()),
-        prop_oneof![Just(CompareOp::Equal), Just(CompareOp::NotEqual), Just(CompareOp::In)],
+        prop_oneof![
+            Just(CompareOp::Cmp(CmpOp::Eq)),
+            Just(CompareOp::Cmp(CmpOp::Ne)),
+            Just(CompareOp::In)
+        ],
         any::<bool>(),
         arithmetic(value.clone()),
     )
@@ -288,10 +292,10 @@ fn comparison(value: BoxedStrategy<Value>) -> impl Strategy<Value = Comparison> 
     let relational = (
         arithmetic(value.clone()),
         prop_oneof![
-            Just(CompareOp::Less),
-            Just(CompareOp::LessEqual),
-            Just(CompareOp::Greater),
-            Just(CompareOp::GreaterEqual)
+            Just(CompareOp::Cmp(CmpOp::Lt)),
+            Just(CompareOp::Cmp(CmpOp::Le)),
+            Just(CompareOp::Cmp(CmpOp::Gt)),
+            Just(CompareOp::Cmp(CmpOp::Ge))
         ],
         arithmetic(value),
     )
@@ -299,10 +303,10 @@ fn comparison(value: BoxedStrategy<Value>) -> impl Strategy<Value = Comparison> 
     let string = (
         bare.clone(),
         prop_oneof![
-            Just((CompareOp::BeginsWith, true)),
-            Just((CompareOp::EndsWith, true)),
-            Just((CompareOp::Contains, true)),
-            Just((CompareOp::Like, true)),
+            Just((CompareOp::Cmp(CmpOp::BeginsWith), true)),
+            Just((CompareOp::Cmp(CmpOp::EndsWith), true)),
+            Just((CompareOp::Cmp(CmpOp::Contains), true)),
+            Just((CompareOp::Cmp(CmpOp::Like), true)),
             Just((CompareOp::Text, false)),
         ],
         any::<bool>(),

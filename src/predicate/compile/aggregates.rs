@@ -5,7 +5,7 @@ use super::describe::path_text;
 use super::shape::{Ends, Shape, Side, Ty};
 use super::{Compiler, err};
 use crate::predicate::error::{CompileError, CompileErrorKind as K};
-use crate::predicate::{AggOp, Operand, OperandKind, PathExpr, Step, Term};
+use crate::predicate::{Operand, OperandKind, PathExpr, Step, Term};
 use crate::rql::ast::{self, AggregateOp};
 use crate::schema::{Collection, PropertyType};
 use crate::span::Span;
@@ -16,12 +16,7 @@ impl<'t> Compiler<'t> {
         a: &ast::Aggregate,
         span: Span,
     ) -> Result<Side, CompileError> {
-        let op = match a.op {
-            AggregateOp::Min => AggOp::Min,
-            AggregateOp::Max => AggOp::Max,
-            AggregateOp::Sum => AggOp::Sum,
-            AggregateOp::Avg => AggOp::Avg,
-        };
+        let op = a.op;
         let name = match a.op {
             AggregateOp::Min => ".@min",
             AggregateOp::Max => ".@max",
@@ -68,7 +63,7 @@ impl<'t> Compiler<'t> {
             | PropertyType::Decimal
             | PropertyType::Mixed => true,
             PropertyType::Timestamp => {
-                a.property.is_some() && matches!(op, AggOp::Min | AggOp::Max)
+                a.property.is_some() && matches!(op, AggregateOp::Min | AggregateOp::Max)
             }
             other => {
                 if a.property.is_some() && *other != PropertyType::Timestamp {
@@ -81,11 +76,11 @@ impl<'t> Compiler<'t> {
             return err(K::AggregateType { op: name }, span);
         }
         let ty = match (op, &elem_ty) {
-            (AggOp::Avg, PropertyType::Int | PropertyType::Float | PropertyType::Double) => {
+            (AggregateOp::Avg, PropertyType::Int | PropertyType::Float | PropertyType::Double) => {
                 Ty::Double
             }
-            (AggOp::Sum, PropertyType::Float) => Ty::Double,
-            (AggOp::Sum | AggOp::Avg, PropertyType::Mixed) => Ty::Decimal,
+            (AggregateOp::Sum, PropertyType::Float) => Ty::Double,
+            (AggregateOp::Sum | AggregateOp::Avg, PropertyType::Mixed) => Ty::Decimal,
             (_, t) => Ty::of_property(t),
         };
         let per_instance = r.per_instance && a.property.is_none();

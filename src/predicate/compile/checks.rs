@@ -4,16 +4,17 @@
 use super::shape::{Side, Ty};
 use super::{Compiler, err};
 use crate::predicate::error::{CompileError, CompileErrorKind as K};
-use crate::predicate::val::{Level, Op};
+use crate::predicate::val::Level;
 use crate::predicate::{Compare, CompareKind, Cond, OperandKind};
 use crate::rql::ast::{self, CompareOp, Quantifier};
+use crate::value::CmpOp;
 
 impl<'t> Compiler<'t> {
     /// realm-core's static checks for one comparison (§3.5–3.7 of the specification).
     pub(super) fn check(
         &self,
         c: &ast::Comparison,
-        op: Op,
+        op: CmpOp,
         left: &Side,
         right: &Side,
     ) -> Result<(), CompileError> {
@@ -61,7 +62,7 @@ impl<'t> Compiler<'t> {
             }
             return Ok(());
         }
-        if matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge)
+        if matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
             && matches!(left.ty, Ty::Link | Ty::TypeOfValue)
         {
             return err(K::OnlyEquality { op: relational_name(op) }, span);
@@ -81,11 +82,11 @@ impl<'t> Compiler<'t> {
                 span,
             );
         }
-        if c.case_insensitive && matches!(op, Op::Eq | Op::Ne) {
+        if c.case_insensitive && matches!(op, CmpOp::Eq | CmpOp::Ne) {
             let plain = (left.is_own_scalar() && right.scalar_const().is_some()) || lists;
             if !plain && !matches!(right.ty, Ty::String | Ty::Binary | Ty::Mixed | Ty::Null) {
                 let name = match c.op {
-                    CompareOp::NotEqual => "!=[c]",
+                    CompareOp::Cmp(CmpOp::Ne) => "!=[c]",
                     CompareOp::In => "in[c]",
                     _ => "=[c]",
                 };
@@ -128,7 +129,7 @@ impl<'t> Compiler<'t> {
         let level = if left.is_own_scalar() { Level::Column } else { Level::Value };
         Ok(Cond::Rql(Box::new(Compare {
             left: left.operand,
-            op: Op::Ge,
+            op: CmpOp::Ge,
             right: right.operand,
             case_insensitive: false,
             level,
@@ -138,25 +139,25 @@ impl<'t> Compiler<'t> {
     }
 }
 
-pub(super) fn op_is_string(op: Op) -> bool {
-    matches!(op, Op::BeginsWith | Op::EndsWith | Op::Contains | Op::Like)
+pub(super) fn op_is_string(op: CmpOp) -> bool {
+    matches!(op, CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like)
 }
 
 pub(super) fn string_op_name(op: CompareOp) -> &'static str {
     match op {
-        CompareOp::BeginsWith => "beginswith",
-        CompareOp::EndsWith => "endswith",
-        CompareOp::Contains => "contains",
-        CompareOp::Like => "like",
+        CompareOp::Cmp(CmpOp::BeginsWith) => "beginswith",
+        CompareOp::Cmp(CmpOp::EndsWith) => "endswith",
+        CompareOp::Cmp(CmpOp::Contains) => "contains",
+        CompareOp::Cmp(CmpOp::Like) => "like",
         _ => "text",
     }
 }
 
-pub(super) fn relational_name(op: Op) -> &'static str {
+pub(super) fn relational_name(op: CmpOp) -> &'static str {
     match op {
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Gt => ">",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
         _ => ">=",
     }
 }

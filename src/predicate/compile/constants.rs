@@ -7,11 +7,10 @@ use super::describe::describe_const;
 use super::shape::{Shape, Side, Ty};
 use super::{Compiler, err};
 use crate::predicate::error::{CompileError, CompileErrorKind as K};
-use crate::predicate::val::{self, Ts, TypeSet};
-use crate::predicate::{Const, Operand, OperandKind};
-use crate::rql::ast::{self, ArithOp, BinaryLiteral, Constant, ExprKind, TimestampLiteral, Value};
+use crate::predicate::{Operand, OperandKind};
+use crate::rql::ast::{self, ArithOp, BinaryLiteral, Constant, ExprKind, TimestampLiteral};
 use crate::span::Span;
-use crate::value::{CoerceError, Decimal128, Origin, Value as RValue, coerce};
+use crate::value::{CoerceError, Decimal128, Origin, Timestamp, TypeSet, Value, coerce};
 
 impl<'t> Compiler<'t> {
     /// Folds constant arithmetic, each constant typed by `hint`.
@@ -20,12 +19,12 @@ impl<'t> Compiler<'t> {
         e: &ast::Expr,
         hint: Ty,
         depth: u32,
-    ) -> Result<Const, CompileError> {
+    ) -> Result<Value, CompileError> {
         if depth > self.limits.max_depth {
             return err(K::TooDeep { limit: self.limits.max_depth }, e.loc.0);
         }
         match &e.kind {
-            ExprKind::Value(Value::Constant(c)) => {
+            ExprKind::Value(ast::Value::Constant(c)) => {
                 let (c, _) = self.constant(c, hint, e.loc.0)?;
                 match c {
                     ConstOrList::One(c) => Ok(c),
@@ -53,22 +52,22 @@ impl<'t> Compiler<'t> {
                         e.loc.0,
                     );
                 }
-                let v = crate::predicate::eval::arith(*op, &l.val(), &r.val());
-                Ok(const_of(&v))
+                let v = crate::predicate::eval::arith(*op, &l.view(), &r.view());
+                Ok(Value::from_ref(&v).unwrap_or(Value::Null))
             }
         }
     }
 
     pub(super) fn value(
         &mut self,
-        v: &Value,
+        v: &ast::Value,
         hint: Option<Ty>,
         span: Span,
         depth: u32,
     ) -> Result<Side, CompileError> {
         let h = hint.unwrap_or(Ty::Mixed);
         match v {
-            Value::Constant(c) => {
+            ast::Value::Constant(c) => {
                 let quantifier = match c {
                     Constant::Argument { quantifier, .. } => *quantifier,
                     _ => None,
@@ -97,7 +96,7 @@ impl<'t> Compiler<'t> {
                     }),
                 }
             }
-            Value::List(list) => {
+            ast::Value::List(list) => {
                 if list.elements.len() > self.limits.max_list_len {
                     return err(K::TooManyTerms { limit: self.limits.max_list_len }, span);
                 }
@@ -125,10 +124,10 @@ impl<'t> Compiler<'t> {
                     desc: v.to_string(),
                 })
             }
-            Value::Path(pv) => self.path_value(pv, span),
-            Value::Aggregate(a) => self.aggregate(a, span),
-            Value::Subquery(s) => self.subquery(s, span, depth),
-            Value::Geo(_) => err(K::Geospatial, span),
+            ast::Value::Path(pv) => self.path_value(pv, span),
+            ast::Value::Aggregate(a) => self.aggregate(a, span),
+            ast::Value::Subquery(s) => self.subquery(s, span, depth),
+            ast::Value::Geo(_) => err(K::Geospatial, span),
         }
     }
 
@@ -139,11 +138,11 @@ impl<'t> Compiler<'t> {
         hint: Ty,
         span: Span,
     ) -> Result<(ConstOrList, bool), CompileError> {
-        let one = |c: Const| Ok((ConstOrList::One(c), false));
+        let one = |c: Value| Ok((ConstOrList::One(c), false));
         match c {
             Constant::Int(i) => one(match hint {
-                Ty::Decimal => Const::Decimal(Decimal128::from_i64(*i)),
-                _ => Const::Int(*i),
+                Ty::Decimal => Value::Decimal(Decimal128::from_i64(*i)),
+                _ => Value::Int(*i),
             }),
             Constant::Float(text) => {
                 let (body, f32_suffix) = match text.strip_suffix('f') {
@@ -157,9 +156,9 @@ impl<'t> Compiler<'t> {
                         clippy::cast_possible_truncation,
                         reason = "an `f` literal is a float"
                     )]
-                    Const::Float(d as f32)
+                    Value::Float(d as f32)
                 } else {
-                    Const::Double(d)
+                    Value::Double(d)
                 };
                 Ok((ConstOrList::One(convert(c, hint, Origin::Literal(body), span)?), false))
             }
@@ -167,17 +166,17 @@ impl<'t> Compiler<'t> {
                 let d = if *negative { f64::NEG_INFINITY } else { f64::INFINITY };
                 let text = if *negative { "-inf" } else { "inf" };
                 Ok((
-                    ConstOrList::One(convert(Const::Double(d), hint, Origin::Literal(text), span)?),
+                    ConstOrList::One(convert(Value::Double(d), hint, Origin::Literal(text), span)?),
                     false,
                 ))
             }
             Constant::NaN => {
-                let nan = Const::Double(f64::NAN);
+                let nan = Value::Double(f64::NAN);
                 Ok((ConstOrList::One(convert(nan, hint, Origin::Literal("nan"), span)?), false))
             }
             Constant::String(s) => Ok((
                 ConstOrList::One(convert(
-                    Const::Str(s.as_bytes().into()),
+                    Value::String(s.as_bytes().into()),
                     hint,
                     Origin::Argument,
                     span,
@@ -187,25 +186,20 @@ impl<'t> Compiler<'t> {
             Constant::Base64(b) => {
                 let bytes = base64_decode(b).ok_or_else(|| CompileError::new(K::Base64, span))?;
                 Ok((
-                    ConstOrList::One(convert(
-                        Const::Str(bytes.into_boxed_slice()),
-                        hint,
-                        Origin::Argument,
-                        span,
-                    )?),
+                    ConstOrList::One(convert(Value::String(bytes), hint, Origin::Argument, span)?),
                     false,
                 ))
             }
-            Constant::Binary(BinaryLiteral::Text(t)) => one(Const::Bin(t.as_bytes().into())),
+            Constant::Binary(BinaryLiteral::Text(t)) => one(Value::Binary(t.as_bytes().into())),
             Constant::Binary(BinaryLiteral::Base64(b)) => {
                 let bytes = base64_decode(b).ok_or_else(|| CompileError::new(K::Base64, span))?;
-                one(Const::Bin(bytes.into_boxed_slice()))
+                one(Value::Binary(bytes))
             }
-            Constant::Timestamp(t) => one(Const::Ts(timestamp(t, span)?)),
-            Constant::ObjectId(o) => one(Const::Oid(*o)),
-            Constant::Uuid(u) => one(Const::Uuid(*u)),
-            Constant::Bool(b) => one(Const::Bool(*b)),
-            Constant::Null => one(Const::Null),
+            Constant::Timestamp(t) => one(Value::Timestamp(timestamp(t, span)?)),
+            Constant::ObjectId(o) => one(Value::ObjectId(*o)),
+            Constant::Uuid(u) => one(Value::Uuid(*u)),
+            Constant::Bool(b) => one(Value::Bool(*b)),
+            Constant::Null => one(Value::Null),
             Constant::Argument { index, .. } => {
                 let arg = self.argument(*index, span)?;
                 let r = match arg {
@@ -215,7 +209,7 @@ impl<'t> Compiler<'t> {
                         }
                         let mut out = Vec::with_capacity(items.len());
                         for item in items {
-                            let c = bson_const(item).ok_or_else(|| {
+                            let c = Value::from_bson(item).ok_or_else(|| {
                                 CompileError::new(K::ArgumentValue { index: *index }, span)
                             })?;
                             out.push(convert(c, hint, Origin::Argument, span)?);
@@ -223,7 +217,7 @@ impl<'t> Compiler<'t> {
                         ConstOrList::List(out)
                     }
                     other => {
-                        let c = bson_const(other).ok_or_else(|| {
+                        let c = Value::from_bson(other).ok_or_else(|| {
                             CompileError::new(K::ArgumentValue { index: *index }, span)
                         })?;
                         let c = convert(c, hint, Origin::Argument, span)?;
@@ -258,7 +252,7 @@ impl<'t> Compiler<'t> {
     pub(super) fn check_argument(
         &self,
         c: &Constant,
-        value: &Const,
+        value: &Value,
         hint: Ty,
         span: Span,
     ) -> Result<(), CompileError> {
@@ -274,119 +268,40 @@ impl<'t> Compiler<'t> {
 }
 
 pub(super) enum ConstOrList {
-    One(Const),
-    List(Vec<Const>),
-}
-
-pub(super) fn const_of(v: &val::Val<'_>) -> Const {
-    use val::Val as V;
-    match v {
-        V::Bool(b) => Const::Bool(*b),
-        V::Int(i) => Const::Int(*i),
-        V::Float(f) => Const::Float(*f),
-        V::Double(d) => Const::Double(*d),
-        V::Decimal(d) => Const::Decimal(*d),
-        V::Str(s) => Const::Str((*s).into()),
-        V::Bin(b) => Const::Bin((*b).into()),
-        V::Ts(t) => Const::Ts(*t),
-        V::Oid(o) => Const::Oid(*o),
-        V::Uuid(u) => Const::Uuid(*u),
-        V::Type(t) => Const::Type(*t),
-        _ => Const::Null,
-    }
-}
-
-/// A BSON argument as a constant; `None` for values a query cannot hold (documents, regexes…).
-pub(super) fn bson_const(b: &Bson) -> Option<Const> {
-    Some(match b {
-        Bson::Null | Bson::Undefined => Const::Null,
-        Bson::Boolean(b) => Const::Bool(*b),
-        Bson::Int32(i) => Const::Int(i64::from(*i)),
-        Bson::Int64(i) => Const::Int(*i),
-        Bson::Double(d) => Const::Double(*d),
-        Bson::Decimal128(d) => Const::Decimal(Decimal128::from_bson(*d)),
-        Bson::String(s) => Const::Str(s.as_bytes().into()),
-        Bson::Binary(bin) => {
-            if bin.subtype == bson::spec::BinarySubtype::Uuid
-                && let Ok(u) = <[u8; 16]>::try_from(bin.bytes.as_slice())
-            {
-                return Some(Const::Uuid(u));
-            }
-            Const::Bin(bin.bytes.as_slice().into())
-        }
-        Bson::DateTime(d) => Const::Ts(Ts::from_millis(d.timestamp_millis())),
-        Bson::ObjectId(o) => Const::Oid(o.bytes()),
-        _ => return None,
-    })
-}
-
-pub(super) fn to_value(c: Const) -> Result<RValue, Const> {
-    Ok(match c {
-        Const::Null => RValue::Null,
-        Const::Bool(b) => RValue::Bool(b),
-        Const::Int(i) => RValue::Int(i),
-        Const::Float(f) => RValue::Float(f),
-        Const::Double(d) => RValue::Double(d),
-        Const::Decimal(d) => RValue::Decimal(d),
-        Const::Str(s) => RValue::String(s.into_vec()),
-        Const::Bin(b) => RValue::Binary(b.into_vec()),
-        Const::Ts(t) => RValue::Timestamp(t),
-        Const::Oid(o) => RValue::ObjectId(o),
-        Const::Uuid(u) => RValue::Uuid(u),
-        other @ Const::Type(_) => return Err(other),
-    })
-}
-
-pub(super) fn from_value(v: RValue) -> Const {
-    match v {
-        RValue::Null => Const::Null,
-        RValue::Bool(b) => Const::Bool(b),
-        RValue::Int(i) => Const::Int(i),
-        RValue::Float(f) => Const::Float(f),
-        RValue::Double(d) => Const::Double(d),
-        RValue::Decimal(d) => Const::Decimal(d),
-        RValue::String(s) => Const::Str(s.into_boxed_slice()),
-        RValue::Binary(b) => Const::Bin(b.into_boxed_slice()),
-        RValue::Timestamp(t) => Const::Ts(t),
-        RValue::ObjectId(o) => Const::Oid(o),
-        RValue::Uuid(u) => Const::Uuid(u),
-    }
+    One(Value),
+    List(Vec<Value>),
 }
 
 /// Converts a constant to the other side's type (the value layer's hint rules, §3.3); a string
 /// against `@type` is read as a set of type names.
 pub(super) fn convert(
-    c: Const,
+    c: Value,
     hint: Ty,
     origin: Origin<'_>,
     span: Span,
-) -> Result<Const, CompileError> {
+) -> Result<Value, CompileError> {
     if hint == Ty::TypeOfValue
-        && let Const::Str(bytes) = &c
+        && let Value::String(bytes) = &c
     {
         return match TypeSet::parse(bytes) {
-            Some(t) => Ok(Const::Type(t)),
+            Some(t) => Ok(Value::Type(t)),
             None => err(K::TypeName { name: String::from_utf8_lossy(bytes).into_owned() }, span),
         };
     }
-    let value = match to_value(c) {
-        Ok(v) => v,
-        Err(c) => return Ok(c),
-    };
-    match coerce(value, hint, origin) {
-        Ok(v) => Ok(from_value(v)),
+    match coerce(c, hint, origin) {
+        Ok(v) => Ok(v),
         Err(CoerceError::Infinity(_)) => err(K::Infinity { ty: hint.name() }, span),
         Err(CoerceError::NaN(_)) => err(K::NaN { ty: hint.name() }, span),
     }
 }
 
-pub(super) fn timestamp(t: &TimestampLiteral, span: Span) -> Result<Ts, CompileError> {
+pub(super) fn timestamp(t: &TimestampLiteral, span: Span) -> Result<Timestamp, CompileError> {
     match t {
         TimestampLiteral::Epoch { seconds, nanos } => {
-            Ts::new(*seconds, *nanos).or_else(|_| err(K::InvalidTimestamp, span))
+            Timestamp::new(*seconds, *nanos).or_else(|_| err(K::InvalidTimestamp, span))
         }
         TimestampLiteral::Date { year, month, day, hour, minute, second, nanos } => {
-            match crate::value::timestamp::Timestamp::from_date(
+            match Timestamp::from_date(
                 *year,
                 *month,
                 *day,

@@ -1,9 +1,9 @@
 //! How realm-core names paths, types and values in its bind-time messages; the messages are
 //! reproduced word for word, so the naming lives in one place.
 
-use crate::predicate::Const;
 use crate::rql::ast::{self, IndexStep, PathElementKind, SizeSpelling};
 use crate::schema::{ObjectType, PropertyType};
+use crate::value::Value;
 
 pub(super) fn size_name(s: SizeSpelling) -> &'static str {
     match s {
@@ -68,21 +68,21 @@ pub(super) fn path_text(p: &ast::Path) -> String {
     out
 }
 
-pub(super) fn describe_const(c: &Const) -> String {
+pub(super) fn describe_const(c: &Value) -> String {
     match c {
-        Const::Null => "null".to_owned(),
-        Const::Bool(b) => b.to_string(),
-        Const::Int(i) => i.to_string(),
-        Const::Float(f) => f.to_string(),
-        Const::Double(d) => d.to_string(),
-        Const::Decimal(d) => d.to_string(),
-        Const::Str(s) => format!("\"{}\"", String::from_utf8_lossy(s)),
-        Const::Bin(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
-        Const::Ts(t) => {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Double(d) => d.to_string(),
+        Value::Decimal(d) => d.realm_text(),
+        Value::String(s) => format!("\"{}\"", String::from_utf8_lossy(s)),
+        Value::Binary(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
+        Value::Timestamp(t) => {
             format!("T{}:{}", t.seconds(), t.nanos())
         }
-        Const::Oid(o) => o.iter().map(|b| format!("{b:02x}")).collect(),
-        Const::Uuid(u) => crate::value::ejson::uuid_text(u),
-        Const::Type(_) => "@type".to_owned(),
+        Value::ObjectId(o) => crate::value::ejson::oid_hex(o),
+        Value::Uuid(u) => crate::value::ejson::uuid_text(u),
+        Value::Type(_) => "@type".to_owned(),
     }
 }

@@ -21,12 +21,14 @@ use bson::Bson;
 use self::shape::{Ends, Shape, Side, Ty};
 use super::error::{CompileError, CompileErrorKind as K};
 use super::post::CompiledQuery;
-use super::val::{Level, Op};
-use super::{Arith, Compare, CompareKind, Cond, Const, Operand, OperandKind, Predicate};
+use super::val::Level;
+use super::{Arith, Compare, CompareKind, Cond, Operand, OperandKind, Predicate};
 use crate::limits::Limits;
-use crate::rql::ast::{self, ArithOp, CompareOp, ExprKind, PredicateKind, Quantifier, Value};
+use crate::rql::ast::{self, ArithOp, CompareOp, ExprKind, PredicateKind, Quantifier};
 use crate::schema::{ObjectType, Table};
 use crate::span::Span;
+use crate::value::CmpOp;
+use crate::value::Value;
 
 /// Binds `query` to `table` and `args`: the predicate plus its SORT/DISTINCT/LIMIT clauses.
 ///
@@ -73,7 +75,7 @@ fn err<T>(kind: K, span: Span) -> Result<T, CompileError> {
 /// fails there instead of this walk recursing without bound.
 fn is_constant(e: &ast::Expr, budget: u32) -> bool {
     match &e.kind {
-        ExprKind::Value(Value::Constant(_) | Value::List(_)) => true,
+        ExprKind::Value(ast::Value::Constant(_) | ast::Value::List(_)) => true,
         ExprKind::Value(_) => false,
         ExprKind::Arithmetic { left, right, .. } => {
             budget > 0 && is_constant(left, budget - 1) && is_constant(right, budget - 1)
@@ -81,18 +83,10 @@ fn is_constant(e: &ast::Expr, budget: u32) -> bool {
     }
 }
 
-fn op_of(op: CompareOp) -> Option<Op> {
+fn op_of(op: CompareOp) -> Option<CmpOp> {
     Some(match op {
-        CompareOp::Equal | CompareOp::In => Op::Eq,
-        CompareOp::NotEqual => Op::Ne,
-        CompareOp::Less => Op::Lt,
-        CompareOp::LessEqual => Op::Le,
-        CompareOp::Greater => Op::Gt,
-        CompareOp::GreaterEqual => Op::Ge,
-        CompareOp::BeginsWith => Op::BeginsWith,
-        CompareOp::EndsWith => Op::EndsWith,
-        CompareOp::Contains => Op::Contains,
-        CompareOp::Like => Op::Like,
+        CompareOp::Cmp(op) => op,
+        CompareOp::In => CmpOp::Eq,
         CompareOp::Text | CompareOp::Between | CompareOp::GeoWithin => return None,
     })
 }
@@ -170,7 +164,7 @@ impl<'t> Compiler<'t> {
         // realm-core uses its column nodes (IEEE NaN rules, null strings ordered first) only for
         // an own property compared with constants of exactly its type (or null); anything else
         // goes through its generic value comparison.
-        let same_type = |c: &Const| matches!(c, Const::Null) || Ty::of_const(c) == left.ty;
+        let same_type = |c: &Value| matches!(c, Value::Null) || Ty::of_const(c) == left.ty;
         let column_consts = match &right.operand.kind {
             OperandKind::Const(c) => same_type(c),
             OperandKind::Consts(cs) => cs.iter().all(same_type),
@@ -184,7 +178,7 @@ impl<'t> Compiler<'t> {
             && left.ty != Ty::Mixed
             && let OperandKind::Consts(cs) = &mut right.operand.kind
         {
-            let kept: Vec<Const> = cs.iter().filter(|c| same_type(c)).cloned().collect();
+            let kept: Vec<Value> = cs.iter().filter(|c| same_type(c)).cloned().collect();
             *cs = kept.into_boxed_slice();
         }
         let column_consts = column_consts || matches!(right.operand.kind, OperandKind::Consts(_));
@@ -198,10 +192,10 @@ impl<'t> Compiler<'t> {
         // with `==[c]`/`IN[c]` against a non-empty constant list is case-sensitive in realm-core.
         let ci = ci
             && !(left.is_own_scalar()
-                && matches!(op, Op::Eq)
+                && matches!(op, CmpOp::Eq)
                 && matches!(&right.operand.kind, OperandKind::Consts(cs) if !cs.is_empty()));
         let folded = match (&right.operand.kind, ci) {
-            (OperandKind::Const(Const::Str(s) | Const::Bin(s)), true) => {
+            (OperandKind::Const(Value::String(s) | Value::Binary(s)), true) => {
                 Some(crate::value::CaseFold::new(s))
             }
             _ => None,

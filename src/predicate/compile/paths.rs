@@ -3,19 +3,19 @@
 
 use bson::Bson;
 
-use super::constants::bson_const;
 use super::describe::{class_name, element_text, index_text, path_text, size_name, type_display};
 use super::shape::{Ends, Shape, Side, Ty};
 use super::{Compiler, err, quantifier_name};
 use crate::diagnostic::nearest;
 use crate::predicate::error::{CompileError, CompileErrorKind as K};
-use crate::predicate::val::TypeSet;
 use crate::predicate::{
-    Const, Expand, First, Index, Operand, OperandKind, PathExpr, SizeKind, Step, Term,
+    Expand, First, Index, Operand, OperandKind, PathExpr, SizeKind, Step, Term,
 };
 use crate::rql::ast::{self, IndexStep, PathElementKind, PostOp};
 use crate::schema::{Collection, ObjectType, Property, PropertyType, Table};
 use crate::span::Span;
+use crate::value::TypeSet;
+use crate::value::Value;
 
 impl<'t> Compiler<'t> {
     pub(super) fn slot(&mut self, name: &str) -> First {
@@ -110,11 +110,11 @@ impl<'t> Compiler<'t> {
                 other => TypeSet::parse(other.realm_name().as_bytes()).map_or(0, |t| t.0),
             };
             let mut s = Side::constant(
-                Const::Type(TypeSet(bits)),
+                Value::Type(TypeSet(bits)),
                 false,
                 format!("\"{}\"", type_display(r.property.ty())),
             );
-            s.shape = Shape::ConstType(Const::Type(TypeSet(bits)));
+            s.shape = Shape::ConstType(Value::Type(TypeSet(bits)));
             return Ok(s);
         }
         if let Some(q) = pv.quantifier
@@ -190,7 +190,8 @@ impl<'t> Compiler<'t> {
                         return err(K::KeyPathArgumentNull { index: *n }, el.loc.0);
                     }
                     other => {
-                        let ty = bson_const(other).map_or("mixed", |c| Ty::of_const(&c).name());
+                        let ty =
+                            Value::from_bson(other).map_or("mixed", |c| Ty::of_const(&c).name());
                         return err(K::KeyPathArgumentType { index: *n, ty }, el.loc.0);
                     }
                 }

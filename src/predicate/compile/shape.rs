@@ -1,9 +1,10 @@
 //! What compilation knows about one side of a comparison: its operand, its static type and its
 //! shape, the facts realm-core's checks and node choices depend on.
 
-use crate::predicate::{Const, Operand, OperandKind};
+use crate::predicate::{Operand, OperandKind};
 use crate::schema::PropertyType;
 use crate::value::RealmType;
+use crate::value::Value;
 
 /// The static type of one side of a comparison: the value layer's realm types, where `null` is
 /// the type of a null constant and `@type` the type of a `.@type` expression.
@@ -27,21 +28,8 @@ impl Ty {
         }
     }
 
-    pub(super) fn of_const(c: &Const) -> Ty {
-        match c {
-            Const::Null => Ty::Null,
-            Const::Bool(_) => Ty::Bool,
-            Const::Int(_) => Ty::Int,
-            Const::Float(_) => Ty::Float,
-            Const::Double(_) => Ty::Double,
-            Const::Decimal(_) => Ty::Decimal,
-            Const::Str(_) => Ty::String,
-            Const::Bin(_) => Ty::Binary,
-            Const::Ts(_) => Ty::Timestamp,
-            Const::Oid(_) => Ty::ObjectId,
-            Const::Uuid(_) => Ty::Uuid,
-            Const::Type(_) => Ty::TypeOfValue,
-        }
+    pub(super) fn of_const(c: &Value) -> Ty {
+        c.realm_type()
     }
 }
 
@@ -61,10 +49,10 @@ pub(super) enum Shape {
     /// A literal, an argument, folded arithmetic, or a list of them. `scalar` is the converted
     /// value of a single constant (not of a list literal or list argument); `argument` says it
     /// came from an argument, whose values are checked when converted instead of statically.
-    Constant { scalar: Option<Const>, argument: bool },
+    Constant { scalar: Option<Value>, argument: bool },
     /// `@type` of a property whose type the schema fixes: a constant set of types, which is
     /// not a constant for the checks that refuse two constants.
-    ConstType(Const),
+    ConstType(Value),
     /// An own, single-valued, non-link, non-`mixed` property of the queried table: realm-core's
     /// column nodes.
     OwnScalar,
@@ -89,7 +77,7 @@ pub(super) enum Ends {
 }
 
 impl Side {
-    pub(super) fn constant(c: Const, argument: bool, desc: String) -> Side {
+    pub(super) fn constant(c: Value, argument: bool, desc: String) -> Side {
         Side {
             ty: Ty::of_const(&c),
             operand: Operand { kind: OperandKind::Const(c.clone()), list: false, quantifier: None },
@@ -107,7 +95,7 @@ impl Side {
     }
 
     /// The single constant value, including a constant `@type`.
-    pub(super) fn scalar_const(&self) -> Option<&Const> {
+    pub(super) fn scalar_const(&self) -> Option<&Value> {
         match &self.shape {
             Shape::Constant { scalar, .. } => scalar.as_ref(),
             Shape::ConstType(c) => Some(c),
@@ -116,7 +104,7 @@ impl Side {
     }
 
     pub(super) fn is_null_constant(&self) -> bool {
-        matches!(self.scalar_const(), Some(Const::Null))
+        matches!(self.scalar_const(), Some(Value::Null))
     }
 
     pub(super) fn is_own_scalar(&self) -> bool {

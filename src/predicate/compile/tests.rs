@@ -2,7 +2,7 @@
 
 use super::constants::base64_decode;
 use super::*;
-use crate::rql::ast::{Constant, PathElementKind};
+use crate::rql::ast::{Constant, PathElementKind, Value};
 
 fn table() -> Table {
     Table::from_json(&serde_json::json!({"title": "T", "properties": {"a": {"bsonType": "long"}}}))
@@ -48,8 +48,13 @@ fn deep_arithmetic_is_refused_without_deep_recursion() {
         loc,
     };
     let left = leaf(Value::Path(ast::PathValue { quantifier: None, path, post: None }));
-    let cmp =
-        ast::Comparison { left, op: CompareOp::Equal, case_insensitive: false, right: e, loc };
+    let cmp = ast::Comparison {
+        left,
+        op: CompareOp::Cmp(CmpOp::Eq),
+        case_insensitive: false,
+        right: e,
+        loc,
+    };
     let q = ast::Query {
         predicate: ast::Predicate { kind: PredicateKind::Comparison(Box::new(cmp)), loc },
         post: Vec::new(),

@@ -49,14 +49,15 @@ use bson::{Binary, Bson, Document};
 pub use error::{TranslateError, TranslateErrorKind};
 
 use crate::limits::Limits;
-use crate::predicate::val::{self, Level, Op, Val};
+use crate::predicate::val::{self, Level};
 use crate::predicate::{
-    Compare, CompareKind, Cond, Const, First, Operand, OperandKind, PathExpr, Predicate, SizeKind,
-    Term, compile,
+    Compare, CompareKind, Cond, First, Operand, OperandKind, PathExpr, Predicate, SizeKind, Term,
+    compile,
 };
 use crate::rql::ast::{self, PredicateKind, Quantifier};
 use crate::schema::{Collection, PropertyType, Table};
 use crate::span::Span;
+use crate::value::{CmpOp, Value, ValueRef};
 
 /// Translates `query` over `table` with `args` into a MongoDB filter with the same matches.
 ///
@@ -299,12 +300,12 @@ impl Translator<'_> {
             (OperandKind::Path(path), _) if is_const(&cmp.right) => (path, &cmp.right, cmp.op),
             (_, OperandKind::Path(path)) if is_const(&cmp.left) => {
                 let op = match cmp.op {
-                    Op::Eq => Op::Eq,
-                    Op::Ne => Op::Ne,
-                    Op::Lt => Op::Gt,
-                    Op::Le => Op::Ge,
-                    Op::Gt => Op::Lt,
-                    Op::Ge => Op::Le,
+                    CmpOp::Eq => CmpOp::Eq,
+                    CmpOp::Ne => CmpOp::Ne,
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
                     _ => return leaf.refuse(TranslateErrorKind::ConstantHaystack),
                 };
                 if cmp.kind != CompareKind::Plain {
@@ -349,8 +350,8 @@ impl Translator<'_> {
             }
             OperandKind::Consts(cs) if between => {
                 let [lo, hi] = &**cs else { return leaf.refuse(TranslateErrorKind::Unsupported) };
-                let lo = self.holds(leaf, &field, Op::Ge, lo)?;
-                let hi = self.holds(leaf, &field, Op::Le, hi)?;
+                let lo = self.holds(leaf, &field, CmpOp::Ge, lo)?;
+                let hi = self.holds(leaf, &field, CmpOp::Le, hi)?;
                 (Some(product(leaf, &lo, &hi)?), Vec::new())
             }
             OperandKind::Consts(cs) if !list => {
@@ -407,28 +408,28 @@ impl Translator<'_> {
         &self,
         leaf: &Leaf<'_>,
         field: &Field<'_>,
-        op: Op,
-        c: &Const,
+        op: CmpOp,
+        c: &Value,
     ) -> Result<Dnf, TranslateError> {
         let cmp = leaf.cmp;
         let level = if field.elements { Level::Value } else { cmp.level };
         let string_column = level == Level::Column && matches!(field.ty, PropertyType::String);
         let ci = cmp.case_insensitive;
         let nan = match c {
-            Const::Double(d) => d.is_nan(),
-            Const::Float(f) => f.is_nan(),
+            Value::Double(d) => d.is_nan(),
+            Value::Float(f) => f.is_nan(),
             _ => false,
         };
         if nan && level == Level::Column {
             // realm-core's columns follow IEEE: NaN equals nothing and orders with nothing.
-            return Ok(if op == Op::Ne { vec![vec![]] } else { vec![] });
+            return Ok(if op == CmpOp::Ne { vec![vec![]] } else { vec![] });
         }
         match op {
-            Op::Eq | Op::Ne => {
+            CmpOp::Eq | CmpOp::Ne => {
                 let test: Conj = match c {
-                    Const::Str(s) if ci => {
+                    Value::String(s) if ci => {
                         let re = regex_of(leaf, s, Anchor::Both, true, false)?;
-                        if op == Op::Eq {
+                        if op == CmpOp::Eq {
                             re
                         } else {
                             vec![("$not", Bson::Document(conj_doc(&re)))]
@@ -436,26 +437,26 @@ impl Translator<'_> {
                     }
                     _ => {
                         let v = self.bson(leaf, c)?;
-                        vec![if op == Op::Eq { ("$eq", v) } else { ("$ne", v) }]
+                        vec![if op == CmpOp::Eq { ("$eq", v) } else { ("$ne", v) }]
                     }
                 };
                 Ok(vec![test])
             }
-            Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+            CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
                 let key = match op {
-                    Op::Lt => "$lt",
-                    Op::Le => "$lte",
-                    Op::Gt => "$gt",
+                    CmpOp::Lt => "$lt",
+                    CmpOp::Le => "$lte",
+                    CmpOp::Gt => "$gt",
                     _ => "$gte",
                 };
-                let below = matches!(op, Op::Lt | Op::Le);
-                if matches!(c, Const::Null) {
+                let below = matches!(op, CmpOp::Lt | CmpOp::Le);
+                if matches!(c, Value::Null) {
                     if string_column {
                         // realm-core's string column orders null first: everything is `>= null`.
                         return Ok(match op {
-                            Op::Gt => vec![vec![("$ne", Bson::Null)]],
-                            Op::Ge => vec![vec![]],
-                            Op::Lt => vec![],
+                            CmpOp::Gt => vec![vec![("$ne", Bson::Null)]],
+                            CmpOp::Ge => vec![vec![]],
+                            CmpOp::Lt => vec![],
                             _ => vec![vec![("$eq", Bson::Null)]],
                         });
                     }
@@ -463,7 +464,7 @@ impl Translator<'_> {
                 }
                 let v = self.bson(leaf, c)?;
                 let mut dnf = vec![vec![(key, v)]];
-                if below && string_column && matches!(c, Const::Str(_)) {
+                if below && string_column && matches!(c, Value::String(_)) {
                     dnf.push(vec![("$eq", Bson::Null)]);
                 }
                 let nan_field = matches!(field.ty, PropertyType::Double | PropertyType::Decimal);
@@ -473,17 +474,21 @@ impl Translator<'_> {
                 }
                 Ok(dnf)
             }
-            Op::BeginsWith | Op::EndsWith | Op::Contains | Op::Like => {
+            CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains | CmpOp::Like => {
                 if !matches!(field.ty, PropertyType::String) {
                     return leaf.construct("a string operator on a property that is not a string");
                 }
                 match c {
-                    Const::Null => {
+                    Value::Null => {
                         // Ask the evaluator what a null pattern does with a null and with a
                         // non-null value; the answer must not depend on the value's text.
-                        let on = |v: Val<'_>| val::apply(op, &v, &Val::Null, None, ci, level);
-                        let (null, empty, text) =
-                            (on(Val::Null), on(Val::Str(b"")), on(Val::Str(b"x")));
+                        let on =
+                            |v: ValueRef<'_>| val::apply(op, &v, &ValueRef::Null, None, ci, level);
+                        let (null, empty, text) = (
+                            on(ValueRef::Null),
+                            on(ValueRef::String(b"")),
+                            on(ValueRef::String(b"x")),
+                        );
                         if empty != text {
                             return leaf.refuse(TranslateErrorKind::Unsupported);
                         }
@@ -494,11 +499,11 @@ impl Translator<'_> {
                             (false, false) => vec![],
                         })
                     }
-                    Const::Str(s) => {
+                    Value::String(s) => {
                         let (anchor, like) = match op {
-                            Op::BeginsWith => (Anchor::Start, false),
-                            Op::EndsWith => (Anchor::End, false),
-                            Op::Contains => (Anchor::None, false),
+                            CmpOp::BeginsWith => (Anchor::Start, false),
+                            CmpOp::EndsWith => (Anchor::End, false),
+                            CmpOp::Contains => (Anchor::None, false),
                             _ => (Anchor::Both, true),
                         };
                         if like && s.ends_with(b"**") {
@@ -517,7 +522,7 @@ impl Translator<'_> {
         &self,
         leaf: &Leaf<'_>,
         name: &str,
-        op: Op,
+        op: CmpOp,
         side: &Operand,
     ) -> Result<F, TranslateError> {
         match &side.kind {
@@ -536,35 +541,35 @@ impl Translator<'_> {
     }
 
     /// A compiled constant as the BSON value MongoDB stores for it.
-    fn bson(&self, leaf: &Leaf<'_>, c: &Const) -> Result<Bson, TranslateError> {
+    fn bson(&self, leaf: &Leaf<'_>, c: &Value) -> Result<Bson, TranslateError> {
         Ok(match c {
-            Const::Null => Bson::Null,
-            Const::Bool(b) => Bson::Boolean(*b),
-            Const::Int(i) => Bson::Int64(*i),
-            Const::Float(f) if f.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Float(f) => Bson::Double(f64::from(*f)),
-            Const::Double(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Double(d) => Bson::Double(*d),
-            Const::Decimal(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
-            Const::Decimal(d) => Bson::Decimal128(d.to_bson()),
-            Const::Str(s) => match std::str::from_utf8(s) {
+            Value::Null => Bson::Null,
+            Value::Bool(b) => Bson::Boolean(*b),
+            Value::Int(i) => Bson::Int64(*i),
+            Value::Float(f) if f.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Float(f) => Bson::Double(f64::from(*f)),
+            Value::Double(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Double(d) => Bson::Double(*d),
+            Value::Decimal(d) if d.is_nan() => return leaf.refuse(TranslateErrorKind::NaN),
+            Value::Decimal(d) => Bson::Decimal128(d.to_bson()),
+            Value::String(s) => match std::str::from_utf8(s) {
                 Ok(s) => Bson::String(s.to_owned()),
                 Err(_) => return leaf.refuse(TranslateErrorKind::NotUtf8),
             },
-            Const::Bin(b) => {
+            Value::Binary(b) => {
                 Bson::Binary(Binary { subtype: BinarySubtype::Generic, bytes: b.to_vec() })
             }
-            Const::Ts(t) => {
+            Value::Timestamp(t) => {
                 if t.nanos() % 1_000_000 != 0 {
                     return leaf.refuse(TranslateErrorKind::SubMillisecond);
                 }
                 Bson::DateTime(bson::DateTime::from_millis(t.to_millis()))
             }
-            Const::Oid(o) => Bson::ObjectId(bson::oid::ObjectId::from_bytes(*o)),
-            Const::Uuid(u) => {
+            Value::ObjectId(o) => Bson::ObjectId(bson::oid::ObjectId::from_bytes(*o)),
+            Value::Uuid(u) => {
                 Bson::Binary(Binary { subtype: BinarySubtype::Uuid, bytes: u.to_vec() })
             }
-            Const::Type(_) => return leaf.construct("`@type`"),
+            Value::Type(_) => return leaf.construct("`@type`"),
         })
     }
 }
@@ -656,13 +661,13 @@ fn negate(leaf: &Leaf<'_>, dnf: &Dnf) -> Result<Dnf, TranslateError> {
 }
 
 /// `list.@count op c` for one constant.
-fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Const) -> Result<F, TranslateError> {
+fn count_one(leaf: &Leaf<'_>, name: &str, op: CmpOp, c: &Value) -> Result<F, TranslateError> {
     let x = match c {
-        Const::Null => return Ok(if op == Op::Ne { F::True } else { F::False }),
+        Value::Null => return Ok(if op == CmpOp::Ne { F::True } else { F::False }),
         #[expect(clippy::cast_precision_loss, reason = "counts beyond 2^53 cannot occur")]
-        Const::Int(i) => *i as f64,
-        Const::Double(d) if !d.is_nan() => *d,
-        Const::Double(_) => return leaf.refuse(TranslateErrorKind::NaN),
+        Value::Int(i) => *i as f64,
+        Value::Double(d) if !d.is_nan() => *d,
+        Value::Double(_) => return leaf.refuse(TranslateErrorKind::NaN),
         _ => return leaf.refuse(TranslateErrorKind::Unsupported),
     };
     // Clamp to a range where the conversion to an integer is exact.
@@ -690,14 +695,14 @@ fn count_one(leaf: &Leaf<'_>, name: &str, op: Op, c: &Const) -> Result<F, Transl
     };
     let integral = x.fract() == 0.0 && (0.0..=9.0e15).contains(&x);
     Ok(match op {
-        Op::Eq if integral => exactly(clamp(x)),
-        Op::Eq => F::False,
-        Op::Ne if integral => F::nor(vec![exactly(clamp(x))]),
-        Op::Ne => F::True,
-        Op::Lt => F::nor(vec![at_least(clamp(x.ceil()))]),
-        Op::Le => F::nor(vec![at_least(clamp(x.floor()) + 1)]),
-        Op::Gt => at_least(clamp(x.floor()) + 1),
-        Op::Ge => at_least(clamp(x.ceil())),
+        CmpOp::Eq if integral => exactly(clamp(x)),
+        CmpOp::Eq => F::False,
+        CmpOp::Ne if integral => F::nor(vec![exactly(clamp(x))]),
+        CmpOp::Ne => F::True,
+        CmpOp::Lt => F::nor(vec![at_least(clamp(x.ceil()))]),
+        CmpOp::Le => F::nor(vec![at_least(clamp(x.floor()) + 1)]),
+        CmpOp::Gt => at_least(clamp(x.floor()) + 1),
+        CmpOp::Ge => at_least(clamp(x.ceil())),
         _ => return leaf.construct("a string operator on a count"),
     })
 }
