@@ -28,6 +28,8 @@
 //!   Sync-compatibility validation.
 //! - [`judge`]: sessions, the Flexible Sync subscription subset, verdicts, reasons, the 231 error.
 //! - [`protocol`]: realm's sync protocol 14 messages and binary changesets, read and written.
+//! - [`diagnostic`]: the stable codes (`FR101 unknown-role-key`) of every problem the stages
+//!   report, and their common shape at the edge.
 //! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run (from the
 //!   first IR to the second's language).
 //!
@@ -79,6 +81,7 @@
 
 pub mod api;
 pub mod app;
+pub mod diagnostic;
 pub mod document;
 pub mod fanout;
 mod json;
