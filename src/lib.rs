@@ -30,6 +30,8 @@
 //! - [`protocol`]: realm's sync protocol 14 messages and binary changesets, read and written.
 //! - [`fanout`]: all open sessions' views indexed together: which sessions a changed object
 //!   enters, stays in or leaves; what a rules or user change makes enter and leave a view.
+//! - [`diagnostic`]: the stable codes (`FR101 unknown-role-key`) of every problem the stages
+//!   report, and their common shape at the edge.
 //! - [`translate()`]: a Flexible Sync query as the MongoDB filter a server would run (from the
 //!   first IR to the second's language).
 //!
@@ -81,6 +83,7 @@
 
 pub mod api;
 pub mod app;
+pub mod diagnostic;
 pub mod document;
 pub mod fanout;
 mod json;

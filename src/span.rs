@@ -58,6 +58,26 @@ impl Span {
         let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
         LineCol { line, column }
     }
+
+    /// The line of `text` the span starts on, then carets under the span (at least one, and
+    /// never past that line's end): the picture under an error message. Never fails, even when
+    /// `text` is not the text the span was made for.
+    pub fn caret(self, text: &str) -> String {
+        let at = self.line_col(text);
+        let line = text.split('\n').nth(at.line.saturating_sub(1)).unwrap_or_default();
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line_start = text
+            .get(..self.start().min(text.len()))
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let span_end_in_line = self.end().min(line_start + line.len());
+        let width = text
+            .get(self.start().min(span_end_in_line)..span_end_in_line)
+            .map_or(0, |s| s.chars().count())
+            .max(1);
+        let pad = " ".repeat(at.column.saturating_sub(1));
+        format!("{line}\n{pad}{}", "^".repeat(width))
+    }
 }
 
 /// A 1-based line and column, as shown to people.

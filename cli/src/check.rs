@@ -9,20 +9,25 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use flexrules::api::output;
-use flexrules::app::App;
+use flexrules::app::{App, AppError};
+use flexrules::diagnostic::{Code, Diagnostic, locate, locate_in_string};
 use flexrules::judge::{
-    Changeset, ErrorContext, Outcome, Session, State, Style, Subscription, WriteExplanation,
-    state_entry_from_json,
+    Changeset, ErrorContext, InputError, Outcome, QueryErrorKind, Session, State, Style,
+    Subscription, WriteExplanation, state_entry_from_json,
 };
 use flexrules::protocol::{Message, Upload};
-use flexrules::rules::{Bindings, User};
+use flexrules::rules::{Bindings, User, UserErrorKind};
+use flexrules::span::LineCol;
 
-/// Output format of `check`.
+use crate::diagnostics::{Failure, position_in_file, position_in_line};
+
+/// Output format of `check` and `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     /// One block per changeset, for people.
     Text,
-    /// One JSON line per changeset.
+    /// One JSON line per changeset (`validate`: one JSON document); an input that cannot be
+    /// used is reported as one JSON diagnostic line on stderr.
     Json,
 }
 
@@ -97,27 +102,35 @@ pub(crate) fn run(
     out: &mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
 ) -> u8 {
-    exit_code(run_inner(args, out), err)
+    exit_code(run_inner(args, out), args.format == Format::Json, err)
 }
 
-/// The exit code of a command's outcome: 0, or 1 with the message on `err`.
-pub(crate) fn exit_code(outcome: Result<(), String>, err: &mut dyn std::io::Write) -> u8 {
+/// The exit code of a command's outcome: 0, or 1 with the failure on `err` (as a JSON
+/// diagnostic when `json`).
+pub(crate) fn exit_code(
+    outcome: Result<(), Failure>,
+    json: bool,
+    err: &mut dyn std::io::Write,
+) -> u8 {
     match outcome {
         Ok(()) => 0,
-        Err(message) => {
-            let _ = writeln!(err, "flexrules: {message}");
+        Err(failure) => {
+            failure.report(json, err);
             1
         }
     }
 }
 
-fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), String> {
+fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let style = Style::from(args.server_style);
     let app = load_app(&args.app)?;
     let user = load_user(&args.user)?;
     let bindings = Bindings::new(user);
     let subscriptions = match &args.subscriptions {
-        Some(subs_path) => Some((subs_path, load_subscriptions(subs_path)?)),
+        Some(subs_path) => {
+            let (subs_text, subs) = load_subscriptions(subs_path)?;
+            Some((subs_path, subs_text, subs))
+        }
         None => None,
     };
     let state = match &args.state {
@@ -127,25 +140,27 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
     let source = match &args.changesets {
         Some(path) => {
             let mut changesets = Vec::new();
-            for (line, json) in ndjson(path)? {
+            for (line, text, json) in ndjson(path)? {
                 changesets.push(
                     Changeset::from_json(&json)
-                        .map_err(|e| format!("{}:{line}: {e}", path.display()))?,
+                        .map_err(|e| input_failure(path, line, &text, &e))?,
                 );
             }
             Source::Json(changesets)
         }
         None => {
             if args.explain {
-                return Err("--explain reads --changesets; it does not take --upload yet".into());
+                return Err(arguments_failure(
+                    "--explain reads --changesets; it does not take --upload yet",
+                ));
             }
             let mut uploads = Vec::new();
             for path in &args.upload {
                 let bytes = read_bytes(path)?;
                 match Message::decode(&bytes, app.limits()) {
                     Ok(Message::Upload(u)) => uploads.push((path, u)),
-                    Ok(_) => return Err(format!("{}: not an upload message", path.display())),
-                    Err(e) => return Err(format!("{}: {e}", path.display())),
+                    Ok(_) => return Err(message_failure(path, "not an upload message".into())),
+                    Err(e) => return Err(message_failure(path, e.to_string())),
                 }
             }
             Source::Upload(uploads)
@@ -157,17 +172,37 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
             Session::from_message(&app, &bindings, &bytes).map_err(|e| {
                 let answer = e.server_message(style).encode();
                 let head = answer.split(|&b| b == b'\n').next().unwrap_or_default();
-                format!(
+                let text = format!(
                     "{}: {e} (the server answers `{}`)",
                     path.display(),
                     String::from_utf8_lossy(head)
-                )
+                );
+                let code = match e.kind() {
+                    QueryErrorKind::Subscription(s) => s.kind().code(),
+                    _ => Code::BadMessage,
+                };
+                Failure::new(text, Diagnostic::new(code, shown(path), e.to_string()))
             })?
         }
-        (None, Some((subs_path, subs))) => Session::new(&app, &bindings, &subs).map_err(|e| {
-            format!("{}#/{}: {}", subs_path.display(), e.index(), e.server_message(style))
-        })?,
-        (None, None) => return Err("one of --subscriptions and --query is needed".into()),
+        (None, Some((subs_path, subs_text, subs))) => {
+            Session::new(&app, &bindings, &subs).map_err(|e| {
+                let pointer = format!("/{}/query", e.index());
+                let message = e.server_message(style);
+                // Where the part of the query at fault is, or else where the query is.
+                let position = e
+                    .span()
+                    .and_then(|span| locate_in_string(&subs_text, &pointer, span.start()))
+                    .or_else(|| locate(&subs_text, &pointer));
+                let d = Diagnostic::new(e.kind().code(), shown(subs_path), message.clone())
+                    .with_pointer(&pointer)
+                    .with_position(position)
+                    .with_hint(e.suggestion().map(|s| format!("did you mean '{s}'?")));
+                Failure::new(format!("{}#/{}: {message}", subs_path.display(), e.index()), d)
+            })?
+        }
+        (None, None) => {
+            return Err(arguments_failure("one of --subscriptions and --query is needed"));
+        }
     };
     let mut session = session.with_state(state);
     let ctx = ErrorContext {
@@ -187,7 +222,9 @@ fn run_inner(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<(), Strin
         Source::Upload(uploads) => {
             for (path, upload) in uploads {
                 let judged = session.judge_upload_message(upload).map_err(|e| {
-                    format!("{}: {e} (the server answers error {})", path.display(), e.code())
+                    let mut failure = message_failure(path, e.to_string());
+                    failure.text.push_str(&format!(" (the server answers error {})", e.code()));
+                    failure
                 })?;
                 for cv in &judged.skipped {
                     printer.skipped(*cv)?;
@@ -220,12 +257,17 @@ struct Printer<'a> {
     rejected: usize,
 }
 
-fn write_err(e: std::io::Error) -> String {
-    format!("cannot write the output: {e}")
+fn write_err(e: std::io::Error) -> Failure {
+    let message = format!("cannot write the output: {e}");
+    Failure::new(message.clone(), Diagnostic::new(Code::OutputNotWritten, "", message))
 }
 
 impl Printer<'_> {
-    fn outcome(&mut self, outcome: &Outcome, explained: &[WriteExplanation]) -> Result<(), String> {
+    fn outcome(
+        &mut self,
+        outcome: &Outcome,
+        explained: &[WriteExplanation],
+    ) -> Result<(), Failure> {
         let (style, ctx) = (self.style, self.ctx);
         self.judged += 1;
         self.accepted += outcome.accepted;
@@ -258,7 +300,7 @@ impl Printer<'_> {
     }
 
     /// A changeset of an UPLOAD that was integrated before: the server skips it.
-    fn skipped(&mut self, client_version: u64) -> Result<(), String> {
+    fn skipped(&mut self, client_version: u64) -> Result<(), Failure> {
         match self.args.format {
             Format::Json => writeln!(
                 self.out,
@@ -273,7 +315,7 @@ impl Printer<'_> {
         .map_err(write_err)
     }
 
-    fn summary(self) -> Result<(), String> {
+    fn summary(self) -> Result<(), Failure> {
         if self.args.format == Format::Text {
             writeln!(
                 self.out,
@@ -332,56 +374,140 @@ pub(crate) fn count(n: usize, phrase: &str) -> String {
 }
 
 /// The exported app in `dir`; errors name the file inside it.
-pub(crate) fn load_app(dir: &Path) -> Result<App, String> {
-    App::load(dir).map_err(|e| {
-        let shown = dir.display().to_string();
-        if e.file() == shown { e.to_string() } else { format!("{shown}/{e}") }
-    })
+pub(crate) fn load_app(dir: &Path) -> Result<App, Failure> {
+    App::load(dir).map_err(|e| app_failure(dir, &e))
 }
 
 /// A `--user` file.
-pub(crate) fn load_user(path: &Path) -> Result<User, String> {
-    User::from_json_str(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))
+pub(crate) fn load_user(path: &Path) -> Result<User, Failure> {
+    User::from_json_str(&read(path)?).map_err(|e| {
+        let d = Diagnostic::new(e.kind().code(), shown(path), e.kind().to_string());
+        let d = match e.kind() {
+            UserErrorKind::Json { line, column, .. } => {
+                d.with_position(Some(LineCol { line: *line, column: *column }))
+            }
+            _ => {
+                let position = position_in_file(path, e.pointer());
+                d.with_pointer(e.pointer()).with_position(position)
+            }
+        };
+        Failure::new(format!("{}: {e}", path.display()), d)
+    })
 }
 
-/// A `--subscriptions` file; errors name the JSON pointer.
-pub(crate) fn load_subscriptions(path: &Path) -> Result<Vec<Subscription>, String> {
-    let json: Json = serde_json::from_str(&read(path)?)
-        .map_err(|e| format!("{}: malformed JSON: {e}", path.display()))?;
-    Subscription::list_from_json(&json)
-        .map_err(|e| format!("{}#{}: {}", path.display(), e.pointer(), e.kind()))
+/// A `--subscriptions` file, with its text (refusals are located in it); errors name the JSON
+/// pointer.
+pub(crate) fn load_subscriptions(path: &Path) -> Result<(String, Vec<Subscription>), Failure> {
+    let text = read(path)?;
+    let json: Json = serde_json::from_str(&text).map_err(|e| {
+        let d = Diagnostic::new(Code::MalformedJson, shown(path), format!("malformed JSON: {e}"))
+            .with_position(Some(LineCol { line: e.line(), column: e.column() }));
+        Failure::new(format!("{}: malformed JSON: {e}", path.display()), d)
+    })?;
+    let subs = Subscription::list_from_json(&json).map_err(|e| {
+        let d = Diagnostic::new(e.kind().code(), shown(path), e.kind().to_string())
+            .with_pointer(e.pointer())
+            .with_position(locate(&text, e.pointer()));
+        Failure::new(format!("{}#{}: {}", path.display(), e.pointer(), e.kind()), d)
+    })?;
+    Ok((text, subs))
 }
 
 /// A `--state` file; errors name the line.
-pub(crate) fn load_state(path: &Path) -> Result<State, String> {
+pub(crate) fn load_state(path: &Path) -> Result<State, Failure> {
     let mut state = State::new();
-    for (line, json) in ndjson(path)? {
+    for (line, text, json) in ndjson(path)? {
         let (table, pk, object) =
-            state_entry_from_json(&json).map_err(|e| format!("{}:{line}: {e}", path.display()))?;
+            state_entry_from_json(&json).map_err(|e| input_failure(path, line, &text, &e))?;
         state.put(&table, pk, object);
     }
     Ok(state)
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+/// A failure to write the command's output.
+pub(crate) fn output_failure(e: impl std::fmt::Display) -> Failure {
+    let message = format!("cannot write the output: {e}");
+    Failure::new(message.clone(), Diagnostic::new(Code::OutputNotWritten, "", message))
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| {
+        let message = format!("cannot read: {e}");
+        Failure::new(
+            format!("{}: {message}", path.display()),
+            Diagnostic::new(Code::UnreadableFile, shown(path), message),
+        )
+    })
 }
 
-/// The non-blank lines of an NDJSON file, each parsed, with its 1-based line number.
-fn ndjson(path: &Path) -> Result<Vec<(usize, Json)>, String> {
+/// A sync-protocol message file (`--upload`, `--query`) the server refuses as a whole.
+fn message_failure(path: &Path, message: String) -> Failure {
+    Failure::new(
+        format!("{}: {message}", path.display()),
+        Diagnostic::new(Code::BadMessage, shown(path), message),
+    )
+}
+
+/// Arguments that parse but do not go together.
+fn arguments_failure(message: &str) -> Failure {
+    Failure::new(message, Diagnostic::new(Code::InvalidArguments, "", message))
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The failure of an app that cannot be loaded: the text names the file inside the app
+/// directory (or the directory itself).
+pub(crate) fn app_failure(app_dir: &Path, e: &AppError) -> Failure {
+    let dir = shown(app_dir);
+    let text = if e.file() == dir { e.to_string() } else { format!("{dir}/{e}") };
+    let mut d = Diagnostic::from_app_error(e);
+    if d.position.is_none()
+        && let Some(pointer) = &d.pointer
+    {
+        d.position = position_in_file(&app_dir.join(e.file()), pointer);
+    }
+    if e.file() != dir {
+        d.file = format!("{dir}/{}", e.file());
+    }
+    Failure::new(text, d)
+}
+
+/// A line of an NDJSON input that is not a usable subscription, state entry or changeset.
+fn input_failure(path: &Path, line: usize, text: &str, e: &InputError) -> Failure {
+    let d = Diagnostic::new(e.kind().code(), shown(path), e.kind().to_string())
+        .with_pointer(e.pointer())
+        .with_position(Some(position_in_line(text, line, e.pointer())));
+    Failure::new(format!("{}:{line}: {e}", path.display()), d)
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let message = format!("cannot read: {e}");
+        Failure::new(
+            format!("{}: {message}", path.display()),
+            Diagnostic::new(Code::UnreadableFile, shown(path), message),
+        )
+    })
+}
+
+/// The non-blank lines of an NDJSON file, each with its 1-based line number, its text and its
+/// parsed value.
+fn ndjson(path: &Path) -> Result<Vec<(usize, String, Json)>, Failure> {
     let text = read(path)?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let json: Json = serde_json::from_str(line)
-            .map_err(|e| format!("{}:{}: malformed JSON: {e}", path.display(), n + 1))?;
-        out.push((n + 1, json));
+        let json: Json = serde_json::from_str(line).map_err(|e| {
+            let message = format!("malformed JSON: {e}");
+            let d = Diagnostic::new(Code::MalformedJson, shown(path), message.clone())
+                .with_position(Some(LineCol { line: n + 1, column: e.column() }));
+            Failure::new(format!("{}:{}: {message}", path.display(), n + 1), d)
+        })?;
+        out.push((n + 1, line.to_owned(), json));
     }
     Ok(out)
 }

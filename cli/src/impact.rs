@@ -12,7 +12,9 @@ use flexrules::rules::{Bindings, RoleChoice, User};
 
 use crate::check::{
     Format, ServerStyle, count, exit_code, load_app, load_state, load_subscriptions, load_user,
+    output_failure,
 };
+use crate::diagnostics::Failure;
 
 /// Arguments of `flexrules impact`.
 #[derive(Debug, clap::Args)]
@@ -49,10 +51,10 @@ pub(crate) fn run(
     out: &mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
 ) -> u8 {
-    exit_code(run_inner(args, out), err)
+    exit_code(run_inner(args, out), args.format == Format::Json, err)
 }
 
-fn run_inner(args: &ImpactArgs, out: &mut dyn std::io::Write) -> Result<(), String> {
+fn run_inner(args: &ImpactArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let style = Style::from(args.server_style);
     let app = load_app(&args.app)?;
     let app_after = match &args.app_after {
@@ -67,7 +69,7 @@ fn run_inner(args: &ImpactArgs, out: &mut dyn std::io::Write) -> Result<(), Stri
         Some(path) => load_user(path)?,
         None => user.clone(),
     };
-    let subs = load_subscriptions(&args.subscriptions)?;
+    let (_, subs) = load_subscriptions(&args.subscriptions)?;
     let state = load_state(&args.state)?;
     let (before, after) = (Bindings::new(user), Bindings::new(user_after));
     let result = impact(
@@ -79,12 +81,12 @@ fn run_inner(args: &ImpactArgs, out: &mut dyn std::io::Write) -> Result<(), Stri
     let text = match args.format {
         Format::Json => {
             let line = serde_json::to_string(&output::impact(&result, &subs, style))
-                .map_err(|e| format!("cannot write the output: {e}"))?;
+                .map_err(output_failure)?;
             format!("{line}\n")
         }
         Format::Text => text(&result, &subs, style),
     };
-    out.write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
+    out.write_all(text.as_bytes()).map_err(output_failure)
 }
 
 /// The `--format text` report.

@@ -7,13 +7,13 @@
 mod check;
 mod decode;
 mod demo;
+mod diagnostics;
 mod impact;
 mod query;
 mod test;
 mod translate;
 mod validate;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -38,11 +38,7 @@ enum Command {
     /// Print the MongoDB filter (Extended JSON) that selects what a Flexible Sync query selects.
     Translate(translate::TranslateArgs),
     /// Check an exported App Services app's rules for Flexible Sync compatibility.
-    Validate {
-        /// The exported app directory.
-        #[arg(long, value_name = "DIR")]
-        app: PathBuf,
-    },
+    Validate(validate::ValidateArgs),
     /// Judge uploaded changesets as a Flexible Sync server does: verdicts and compensating writes.
     Check(check::CheckArgs),
     /// Judge uploaded changesets like `check` and explain every verdict: the role, the write
@@ -69,7 +65,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Query(args) => query::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Translate(args) => translate::run(&args, &mut stdout.lock(), &mut stderr.lock()),
-        Command::Validate { app } => validate::run(&app, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Validate(args) => validate::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Check(args) => check::run(&args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Explain(mut args) => {
             args.explain = true;

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::diagnostic::Code;
+
 /// A request the API could not answer. Rendered as the `error` member of an `ok: false`
 /// response; its [`ApiErrorKind`] is serialised in snake case (`"bad_request"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -11,12 +13,27 @@ pub struct ApiError {
     kind: ApiErrorKind,
     message: String,
     pointer: String,
+    /// The stable diagnostic code (`FR205`), for errors about the app, the user, the inputs and
+    /// refused subscriptions; absent from the response otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
 }
 
 impl ApiError {
     /// An error of `kind` about the request node at `pointer` (empty for the whole request).
     pub fn new(kind: ApiErrorKind, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError { kind, message: message.into(), pointer: pointer.into() }
+        ApiError { kind, message: message.into(), pointer: pointer.into(), code: None }
+    }
+
+    /// The same error with its stable diagnostic code (docs/diagnostics.md).
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code.code());
+        self
+    }
+
+    /// The stable diagnostic code, where the error has one.
+    pub fn code(&self) -> Option<&'static str> {
+        self.code
     }
 
     /// What went wrong, as a program tells errors apart.

@@ -32,6 +32,7 @@ use serde_json::{Value as Json, json};
 pub use error::{ApiError, ApiErrorKind};
 
 use crate::Limits;
+use crate::diagnostic::Code;
 use crate::judge::{self, ErrorContext, Style};
 use request::Request;
 
@@ -310,11 +311,13 @@ impl Session {
                 let state = req.state()?;
                 judge::Session::from_message(&app, &bindings, &bytes)
                     .map_err(|e| {
-                        let kind = match e.kind() {
-                            judge::QueryErrorKind::Subscription(_) => ApiErrorKind::Subscription,
-                            _ => ApiErrorKind::Protocol,
+                        let (kind, code) = match e.kind() {
+                            judge::QueryErrorKind::Subscription(s) => {
+                                (ApiErrorKind::Subscription, s.kind().code())
+                            }
+                            _ => (ApiErrorKind::Protocol, Code::BadMessage),
                         };
-                        ApiError::new(kind, "/query_message", e.to_string())
+                        ApiError::new(kind, "/query_message", e.to_string()).with_code(code)
                     })?
                     .with_state(state)
             }
@@ -328,6 +331,7 @@ impl Session {
                             format!("/subscriptions/{}", e.index()),
                             e.server_message(style),
                         )
+                        .with_code(e.kind().code())
                     })?
                     .with_state(state)
             }
@@ -382,6 +386,7 @@ impl Session {
                 at,
                 format!("{e} (the server answers error {})", e.code()),
             )
+            .with_code(Code::BadMessage)
         })?;
         let mut lines: Vec<Json> = judged
             .skipped

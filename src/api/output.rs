@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::Limits;
+use crate::diagnostic::Diagnostic;
 use crate::judge::WriteExplanation;
 use crate::judge::{Body, CompensatingWrite, ErrorContext, Outcome, Rejection, Style, Verdict};
 use crate::protocol::{Changeset, Message, ProtocolError, changeset_json};
@@ -127,12 +128,32 @@ pub fn filter(filter: &Document, limits: &Limits) -> Result<Json, String> {
 /// unusable (`"error"`) or is a `"warning"`, the message, and the line `validate` prints.
 pub fn problem(problem: &Problem) -> Json {
     json!({
+        "code": problem.kind().code().code(),
+        "name": problem.kind().code().name(),
         "file": problem.file(),
         "pointer": problem.pointer(),
         "role": problem.role(),
         "severity": if problem.is_error() { "error" } else { "warning" },
         "message": problem.kind().to_string(),
         "text": problem.to_string(),
+    })
+}
+
+/// One diagnostic as the command line prints it with `--format json`: `code`, `name`,
+/// `severity`, `file`, `pointer`, `line`, `column`, `role`, `message`, `hint`, absent parts
+/// `null`, so that every diagnostic has the same members.
+pub fn diagnostic(d: &Diagnostic) -> Json {
+    json!({
+        "code": d.code.code(),
+        "name": d.code.name(),
+        "severity": d.severity().as_str(),
+        "file": d.file,
+        "pointer": d.pointer,
+        "line": d.position.map(|p| p.line),
+        "column": d.position.map(|p| p.column),
+        "role": d.role,
+        "message": d.message,
+        "hint": d.hint,
     })
 }
 

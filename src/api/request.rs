@@ -109,7 +109,7 @@ impl<'a> Request<'a> {
             Json::String(dir) => App::load(Path::new(dir)).map_err(|e| {
                 let message =
                     if e.file() == dir.as_str() { e.to_string() } else { format!("{dir}/{e}") };
-                app_error("/app".to_owned(), message)
+                app_error("/app".to_owned(), message).with_code(e.kind().code())
             }),
             Json::Object(files) => {
                 let mut builder = App::builder();
@@ -121,7 +121,7 @@ impl<'a> Request<'a> {
                 }
                 builder.build().map_err(|e| {
                     let pointer = format!("{}{}", child("/app", e.file()), e.pointer());
-                    app_error(pointer, e.to_string())
+                    app_error(pointer, e.to_string()).with_code(e.kind().code())
                 })
             }
             _ => Err(bad(
@@ -135,6 +135,7 @@ impl<'a> Request<'a> {
     pub(crate) fn bindings(&self) -> Result<Bindings, ApiError> {
         let user = User::from_json(self.required("user")?).map_err(|e| {
             ApiError::new(ApiErrorKind::User, format!("/user{}", e.pointer()), e.kind().to_string())
+                .with_code(e.kind().code())
         })?;
         Ok(Bindings::new(user))
     }
@@ -148,6 +149,7 @@ impl<'a> Request<'a> {
                 format!("/subscriptions{}", e.pointer()),
                 e.kind().to_string(),
             )
+            .with_code(e.kind().code())
         })
     }
 
@@ -161,6 +163,7 @@ impl<'a> Request<'a> {
                     format!("/state/{i}{}", e.pointer()),
                     e.kind().to_string(),
                 )
+                .with_code(e.kind().code())
             })?;
             state.put(&table, pk, object);
         }
@@ -253,11 +256,13 @@ pub(crate) fn args(items: &[Json], at: &str) -> Result<Vec<Bson>, ApiError> {
 
 /// One changeset; `at` is its pointer in the request.
 pub(crate) fn changeset(json: &Json, at: &str) -> Result<Changeset, ApiError> {
-    Changeset::from_json(json)
-        .map_err(|e| input(format!("{at}{}", e.pointer()), e.kind().to_string()))
+    Changeset::from_json(json).map_err(|e| {
+        input(format!("{at}{}", e.pointer()), e.kind().to_string()).with_code(e.kind().code())
+    })
 }
 
 /// One write; `at` is its pointer in the request.
 pub(crate) fn write(json: &Json, at: &str) -> Result<Write, ApiError> {
-    Write::from_json(json, at).map_err(|e| input(e.pointer().to_owned(), e.kind().to_string()))
+    Write::from_json(json, at)
+        .map_err(|e| input(e.pointer().to_owned(), e.kind().to_string()).with_code(e.kind().code()))
 }

@@ -31,7 +31,7 @@ use crate::json::Pointer;
 use crate::limits::Limits;
 use crate::rules::{
     Bindings, Problem, Queryable, Role, RoleChoice, RoleSet, choose_traced, read_roles,
-    role_problems,
+    role_problems, set_problems,
 };
 use crate::schema::Table;
 
@@ -263,9 +263,12 @@ impl App {
     /// falls back to them), or against the global queryable fields when no collection does.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out: Vec<Problem> = Vec::new();
+        // A default role is checked once per collection using it: the same problem comes back
+        // once per collection, and a set keeps the check linear in the number of problems.
+        let mut seen: std::collections::HashSet<Problem> = std::collections::HashSet::new();
         let mut push = |problems: Vec<Problem>| {
             for p in problems {
-                if !out.contains(&p) {
+                if seen.insert(p.clone()) {
                     out.push(p);
                 }
             }
@@ -275,6 +278,7 @@ impl App {
                 let test = |f: &str| self.sync.is_queryable(&coll.name, f);
                 push(role_problems(role, &Queryable { collection: Some(&coll.name), test: &test }));
             }
+            push(set_problems(coll.roles.roles()));
         }
         let users: Vec<&str> = self
             .collections
@@ -292,6 +296,7 @@ impl App {
                 push(role_problems(role, &Queryable { collection: Some(name), test: &test }));
             }
         }
+        push(set_problems(self.default_roles.roles()));
         out.sort_by(|a, b| a.file().cmp(b.file()));
         out
     }

@@ -32,6 +32,7 @@ pub struct SubscriptionError {
     table: String,
     span: Option<Span>,
     kind: SubscriptionErrorKind,
+    suggestion: Option<String>,
 }
 
 /// The rule a refused subscription breaks.
@@ -75,7 +76,19 @@ impl SubscriptionError {
         span: Option<Span>,
         kind: SubscriptionErrorKind,
     ) -> SubscriptionError {
-        SubscriptionError { index, table, span, kind }
+        SubscriptionError { index, table, span, kind, suggestion: None }
+    }
+
+    pub(crate) fn with_suggestion(mut self, suggestion: Option<String>) -> SubscriptionError {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// For a property the table does not have, the nearest queryable one (`ownerId` for
+    /// `ownerid`). It is kept apart from [`SubscriptionError::server_message`], which is the
+    /// server's wording.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
     }
 
     /// The same error for the subscription at `index` of a larger set.

@@ -12,6 +12,7 @@ use super::integrate::Schemas;
 use super::pk::Key;
 use super::verdict::{CompensatingWrite, Reason, Rejection, Verdict, WhichCheck};
 use crate::app::App;
+use crate::diagnostic::nearest;
 use crate::document::{DocRef, Malformed};
 use crate::fanout::guard::{self, Guards, KeyedView};
 use crate::predicate::{Predicate, PredicateSet, compile};
@@ -184,9 +185,24 @@ impl Session {
                 args: &sub.args,
                 max_depth: limits.max_depth,
             };
-            subset.check(&sub.query, &query).map_err(|(span, kind)| fail(span, kind))?;
-            let compiled = compile(&query, schema, &sub.args, limits)
-                .map_err(|e| fail(Some(e.span()), SubscriptionErrorKind::Bind(Box::new(e))))?;
+            subset.check(&sub.query, &query).map_err(|(span, kind)| {
+                // A name the schema does not have is most likely a typo of a queryable one.
+                let suggestion = match &kind {
+                    SubscriptionErrorKind::NotQueryable(name)
+                        if schema.object().property(name).is_none() =>
+                    {
+                        let names = schema.object().properties().iter().map(|p| p.name());
+                        nearest(name, names.filter(|n| queryable(n)))
+                    }
+                    _ => None,
+                };
+                fail(span, kind).with_suggestion(suggestion)
+            })?;
+            let compiled = compile(&query, schema, &sub.args, limits).map_err(|e| {
+                let suggestion = e.suggestion().map(str::to_owned);
+                fail(Some(e.span()), SubscriptionErrorKind::Bind(Box::new(e)))
+                    .with_suggestion(suggestion)
+            })?;
             views.entry(sub.table.clone()).or_default().push((index, compiled.predicate().clone()));
         }
         let tables = views

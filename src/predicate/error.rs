@@ -14,11 +14,39 @@ use crate::span::Span;
 pub struct CompileError {
     kind: CompileErrorKind,
     span: Span,
+    suggestion: Option<String>,
 }
 
 impl CompileError {
     pub(crate) fn new(kind: CompileErrorKind, span: Span) -> Self {
-        CompileError { kind, span }
+        CompileError { kind, span, suggestion: None }
+    }
+
+    /// The same error with the name the user probably meant.
+    pub(crate) fn with_suggestion(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// For an unknown property, the existing property whose name is nearest to it (`name` for
+    /// `nme`), if one is near enough to be a likely typo. It is kept apart from the message,
+    /// which stays realm-core's word for word.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
+
+    /// The error as shown to a person: `line:col: ` and realm-core's message, `; did you mean
+    /// '…'?` when there is a [`suggestion`](CompileError::suggestion), then the line of `query`
+    /// with carets under the part at fault.
+    pub fn render(&self, query: &str) -> String {
+        let hint = self.suggestion.as_ref().map(|s| format!("; did you mean '{s}'?"));
+        format!(
+            "{}: {}{}\n{}",
+            self.span.line_col(query),
+            self.realm_message(),
+            hint.unwrap_or_default(),
+            self.span.caret(query)
+        )
     }
 
     /// What is wrong.

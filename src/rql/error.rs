@@ -173,21 +173,7 @@ impl ParseError {
     /// with carets under the span. `query` must be the text that was parsed; other text gives a
     /// meaningless picture but never fails.
     pub fn render(&self, query: &str) -> String {
-        let at = self.span.line_col(query);
-        let line = query.split('\n').nth(at.line.saturating_sub(1)).unwrap_or_default();
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        // Carets cover the span on its first line, at least one character wide.
-        let line_start = query
-            .get(..self.span.start().min(query.len()))
-            .and_then(|before| before.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        let span_end_in_line = self.span.end().min(line_start + line.len());
-        let width = query
-            .get(self.span.start().min(span_end_in_line)..span_end_in_line)
-            .map_or(0, |s| s.chars().count())
-            .max(1);
-        let pad = " ".repeat(at.column.saturating_sub(1));
-        format!("{at}: {self}\n{line}\n{pad}{}", "^".repeat(width))
+        format!("{}: {self}\n{}", self.span.line_col(query), self.span.caret(query))
     }
 }
 

@@ -87,7 +87,7 @@ impl LowerError {
 }
 
 /// The ways an expression can be meaningless.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum LowerErrorKind {
     /// An operator this engine does not know, e.g. `{"owner": {"$regex": "a"}}`.

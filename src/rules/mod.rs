@@ -52,7 +52,7 @@ pub use validate::{Problem, ProblemKind};
 
 pub(crate) use model::read_roles;
 pub(crate) use select::choose_traced;
-pub(crate) use validate::{Queryable, role_problems};
+pub(crate) use validate::{Queryable, role_problems, set_problems};
 
 #[cfg(test)]
 mod tests;

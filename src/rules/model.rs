@@ -187,7 +187,8 @@ impl RoleSet {
     }
 }
 
-const CURRENT_KEYS: &[&str] = &[
+/// The keys a current-format role may have.
+pub(crate) const CURRENT_KEYS: &[&str] = &[
     "name",
     "apply_when",
     "document_filters",
@@ -200,7 +201,9 @@ const CURRENT_KEYS: &[&str] = &[
     "additional_fields",
 ];
 
-const LEGACY_KEYS: &[&str] = &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
+/// The keys a legacy role may have.
+pub(crate) const LEGACY_KEYS: &[&str] =
+    &["name", "applyWhen", "read", "write", "fields", "additional_fields"];
 
 use crate::json::Pointer;
 
@@ -217,6 +220,7 @@ pub(crate) fn read_roles(
         return Err(RulesError::new(RulesErrorKind::ExpectedArray, pointer));
     };
     let mut roles: Vec<Role> = Vec::with_capacity(items.len());
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let at = pointer.index(i);
         let Json::Object(map) = item else {
@@ -227,7 +231,8 @@ pub(crate) fn read_roles(
         } else {
             read_role(map, file, &at, limits)?
         };
-        if roles.iter().any(|r| r.name == role.name) {
+        // A set keeps the check linear in the number of roles.
+        if !names.insert(role.name.clone()) {
             return Err(RulesError::new(
                 RulesErrorKind::DuplicateName(role.name),
                 at.child("name"),

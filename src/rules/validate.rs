@@ -11,11 +11,15 @@
 use std::fmt;
 
 use super::error::LowerErrorKind;
-use super::expr::{Expansion, Expr, Operand, Test};
-use super::model::{FieldPerms, FieldRule, Perm, Role, Slot};
+use super::expr::{Expansion, ExpansionRoot, Expr, Operand, Test};
+use super::model::{CURRENT_KEYS, FieldPerms, FieldRule, LEGACY_KEYS, Perm, Role, Slot};
+use crate::diagnostic::nearest;
+
+/// The file legacy roles are read from (`permissions` in the sync configuration).
+const LEGACY_FILE: &str = "sync/config.json";
 
 /// One reason a role is unusable (or suspicious), with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     file: String,
     pointer: String,
@@ -47,7 +51,7 @@ impl Problem {
     /// Whether the problem makes the role unusable for Flexible Sync (a session it applies to is
     /// denied everything); warnings do not.
     pub fn is_error(&self) -> bool {
-        !matches!(self.kind, ProblemKind::UnknownKey { .. })
+        self.kind.code().severity() == crate::diagnostic::Severity::Error
     }
 }
 
@@ -59,7 +63,7 @@ impl fmt::Display for Problem {
 }
 
 /// The reasons a role is Sync-incompatible, plus warnings.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProblemKind {
     /// The role has no `document_filters`, e.g. when it is misspelled `document_filter`.
@@ -115,6 +119,60 @@ pub enum ProblemKind {
         /// A suggestion, e.g. "; did you mean `document_filters`?".
         hint: String,
     },
+    /// A role after an earlier role of the same list whose `apply_when` always matches: role
+    /// selection stops at the earlier one, so this role is never chosen (a warning).
+    #[error("role can never apply: the earlier role `{by}` applies to every user")]
+    Shadowed {
+        /// The earlier role.
+        by: String,
+    },
+    /// A role that applies to every user with `write: true` and a write filter that always
+    /// matches: every user may write every document (a warning).
+    #[error(
+        "every user may write every document: the role applies to every user with `write: true` and an empty write filter"
+    )]
+    UnrestrictedWrite,
+    /// A document filter reads `%%user.custom_data`: a change to the user's custom data changes
+    /// what the user may sync, which older clients can only follow with a client reset (a
+    /// warning).
+    #[error(
+        "document filter reads `{0}`; a change to the user's custom data changes the filter and forces a client reset on older clients"
+    )]
+    CustomData(String),
+}
+
+/// Warnings about a role list as a whole: every role after the first one whose `apply_when`
+/// always matches is shadowed (role selection takes the first role that applies).
+pub(crate) fn set_problems(roles: &[Role]) -> Vec<Problem> {
+    let Some(first) = roles.iter().position(|r| always(&r.apply_when)) else {
+        return Vec::new();
+    };
+    let by = roles.get(first).map(|r| r.name.clone()).unwrap_or_default();
+    roles
+        .iter()
+        .skip(first + 1)
+        .map(|role| Problem {
+            file: role.file.clone(),
+            pointer: role.pointer.to_string(),
+            role: role.name.clone(),
+            kind: ProblemKind::Shadowed { by: by.clone() },
+        })
+        .collect()
+}
+
+/// Whether a slot's expression holds whatever the user and document: `true`, `{}`, or logical
+/// combinations of those. Anything reading a field or an expansion does not count, even if it
+/// happens to hold for every user seen so far.
+fn always(slot: &Slot) -> bool {
+    fn holds(expr: &Expr) -> bool {
+        match expr {
+            Expr::Const(b) => *b,
+            Expr::And(list) => list.iter().all(holds),
+            Expr::Or(list) => list.iter().any(holds),
+            _ => false,
+        }
+    }
+    slot.expr.as_ref().is_ok_and(holds)
 }
 
 /// Which fields a role's per-document expressions may read, and for which collection.
@@ -134,7 +192,10 @@ pub(crate) fn role_problems(role: &Role, queryable: &Queryable<'_>) -> Vec<Probl
         Some(df) => {
             for (which, half) in [("read", &df.read), ("write", &df.write)] {
                 match half {
-                    Some(slot) => out.per_document(slot, queryable),
+                    Some(slot) => {
+                        out.per_document(slot, queryable);
+                        out.custom_data(slot);
+                    }
                     None => out.push(&df.pointer, ProblemKind::MissingDocumentFilter(which)),
                 }
             }
@@ -144,19 +205,22 @@ pub(crate) fn role_problems(role: &Role, queryable: &Queryable<'_>) -> Vec<Probl
     out.per_document(&role.delete, queryable);
     out.perm(&role.read, "read");
     out.perm(&role.write, "write");
+    out.unrestricted_write();
     out.fields(&role.fields, "fields", true);
     if let Some(additional) = &role.additional_fields {
         out.additional(additional, "additional_fields");
     }
     for pointer in &role.unknown_keys {
         let key = pointer.last_token();
+        let known = if role.file == LEGACY_FILE { LEGACY_KEYS } else { CURRENT_KEYS };
         let hint = match key.as_str() {
-            "document_filter" | "documentFilters" => "; did you mean `document_filters`?",
-            "applyWhen" => "; did you mean `apply_when`?",
-            "additionalFields" => "; did you mean `additional_fields`?",
-            _ => "",
+            "document_filter" | "documentFilters" => Some("document_filters".to_owned()),
+            "applyWhen" => Some("apply_when".to_owned()),
+            "additionalFields" => Some("additional_fields".to_owned()),
+            _ => nearest(&key, known.iter().copied()),
         };
-        out.push(pointer, ProblemKind::UnknownKey { key, hint: hint.to_owned() });
+        let hint = hint.map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+        out.push(pointer, ProblemKind::UnknownKey { key, hint });
     }
     out.out
 }
@@ -226,6 +290,34 @@ impl Checker<'_> {
             Use::Expansion(..) => {}
             Use::Function(name, p) => self.push(p, ProblemKind::FunctionNotAllowed(name.into())),
         });
+    }
+
+    /// `%%user.custom_data…` read by a document filter.
+    fn custom_data(&mut self, slot: &Slot) {
+        let Ok(expr) = &slot.expr else { return };
+        visit(expr, &mut |u| {
+            if let Use::Expansion(x, p) = u
+                && x.root == ExpansionRoot::User
+                && x.path.first().is_some_and(|f| f == "custom_data")
+            {
+                self.push(p, ProblemKind::CustomData(x.to_string()));
+            }
+        });
+    }
+
+    /// A role every user gets whose `write: true` and always-true write filter let every user
+    /// write every document.
+    fn unrestricted_write(&mut self) {
+        let role = self.role;
+        let write_filter = role.document_filters.as_ref().and_then(|df| df.write.as_ref());
+        if let Some(filter) = write_filter
+            && always(&role.apply_when)
+            && always(filter)
+            && role.write == Perm::Literal(true)
+        {
+            let pointer = filter.pointer.clone();
+            self.push(&pointer, ProblemKind::UnrestrictedWrite);
+        }
     }
 
     fn perm(&mut self, perm: &Perm, what: &str) {

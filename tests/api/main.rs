@@ -131,12 +131,15 @@ fn bad_fields_are_named_by_pointer() {
         assert_eq!(r["ok"], false, "{op} {request}: {r}");
         assert_eq!(r["error"]["kind"], kind, "{op} {request}: {r}");
         assert_eq!(r["error"]["pointer"], pointer, "{op} {request}: {r}");
+        // Only errors about the app, the user, the inputs and subscriptions carry a code.
+        assert_eq!(r["error"]["code"].is_string(), kind == "user", "{op} {request}: {r}");
     }
     let mut request = check_request();
     request["changesets"][1]["writes"][0]["op"] = json!("upsert");
     let r = call("check", &request);
     assert_eq!(r["error"]["kind"], "input");
     assert_eq!(r["error"]["pointer"], "/changesets/1/writes/0/op");
+    assert_eq!(r["error"]["code"], "FR305", "the stable code of an unknown op: {r}");
     let r: Json = serde_json::from_str(&call_str("check", "{not json")).unwrap();
     assert_eq!(r["error"]["kind"], "bad_request");
 }

@@ -253,3 +253,42 @@ fn recovery_mode_setting_is_read_from_the_sync_config() {
     assert!(!app(json!({"is_recovery_mode_disabled": false})).sync().recovery_mode_disabled());
     assert!(!app(json!({})).sync().recovery_mode_disabled());
 }
+
+/// The codes of an app's problems, in order.
+fn codes(app: &App) -> Vec<&'static str> {
+    app.problems().iter().map(|p| p.kind().code().code()).collect()
+}
+
+#[test]
+fn warnings_stay_quiet_for_roles_that_apply_to_some_users_only() {
+    let admin = json!({"name": "admin", "apply_when": {"%%user.custom_data.isAdmin": true},
+                       "document_filters": {"read": true, "write": true},
+                       "read": true, "write": true});
+    let app = App::builder()
+        .json(DEFAULT_RULE, json!({"roles": [admin, role("member", json!({}))]}))
+        .file("sync/config.json", r#"{"queryable_fields_names": ["owner_id"]}"#)
+        .build()
+        .unwrap();
+    // The admin role writes everything, but only for admins; the catch-all comes last.
+    assert_eq!(codes(&app), Vec::<&str>::new());
+}
+
+#[test]
+fn a_catch_all_role_shadows_every_later_role_and_may_write_everything() {
+    let everyone = json!({"name": "everyone", "apply_when": {"$or": [{}, {"%%user.id": "u1"}]},
+                          "document_filters": {"read": true, "write": {}},
+                          "read": true, "write": true});
+    let app = App::builder()
+        .json(ITEM_RULES, json!({"roles": [everyone, role("a", json!({})), role("b", json!({}))]}))
+        .file("sync/config.json", r#"{"queryable_fields_names": ["owner_id"]}"#)
+        .build()
+        .unwrap();
+    assert_eq!(codes(&app), ["FR121", "FR120", "FR120"]);
+    let problems = app.problems();
+    assert_eq!(problems.iter().map(|p| p.role()).collect::<Vec<_>>(), ["everyone", "a", "b"]);
+    assert!(problems.iter().all(|p| !p.is_error()));
+    assert_eq!(
+        problems[1].to_string(),
+        "data_sources/mongodb-atlas/todo/Item/rules.json#/roles/1: warning: role `a`: role can never apply: the earlier role `everyone` applies to every user"
+    );
+}

@@ -79,16 +79,16 @@ fn a_malformed_line_names_file_and_line() {
     );
 }
 
-#[test]
-fn a_refused_subscription_gives_the_servers_message() {
+/// `check` with a subscription the server refuses, and `extra` arguments.
+fn refused_subscription(extra: &[&str]) -> std::process::Output {
     let mut args: Vec<&str> = BASE.to_vec();
     args[6] = "fixtures/judge/cli/bad-subscription.json";
-    let o = crate::common::flexrules()
-        .args(&args)
-        .args(CHANGESETS)
-        .args(["--server-style", "2024"])
-        .output()
-        .unwrap();
+    crate::common::flexrules().args(&args).args(CHANGESETS).args(extra).output().unwrap()
+}
+
+#[test]
+fn a_refused_subscription_gives_the_servers_message() {
+    let o = refused_subscription(&["--server-style", "2024"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         text(&o.stderr),
@@ -100,4 +100,18 @@ fn a_refused_subscription_gives_the_servers_message() {
 fn bad_usage_exits_2() {
     let o = run(&[&CHANGESETS[..], &["--server-style", "2025"]].concat());
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn with_format_json_a_refused_subscription_is_one_json_diagnostic_on_stderr() {
+    let o = refused_subscription(&["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let d: serde_json::Value = serde_json::from_str(&text(&o.stderr)).unwrap();
+    assert_eq!(d["code"], "FR205");
+    assert_eq!(d["name"], "subscription-non-queryable-field");
+    assert_eq!(d["file"], "fixtures/judge/cli/bad-subscription.json");
+    assert_eq!(d["pointer"], "/0/query");
+    // The column of `make` inside the query string.
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), Some(26)));
 }

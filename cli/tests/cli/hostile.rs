@@ -177,6 +177,38 @@ fn cli_validate_survives_hostile_apps() {
     let o = run(&["validate", "--app", dir.join("missing").to_str().unwrap()]);
     assert_no_crash(&o);
     assert_eq!(o.status.code(), Some(1));
+    let o = run(&["validate", "--format", "json", "--app", dir.to_str().unwrap()]);
+    assert_no_crash(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(document["diagnostics"][0]["code"], "FR002", "{document}");
+}
+
+#[test]
+fn cli_validate_json_locates_every_problem_of_a_huge_rules_file() {
+    // 20,000 roles with two problems each, on one line: every problem is located, in one pass
+    // over the file (one scan per problem would be 40,000 scans of a 1.4 MB line).
+    let dir = scratch("validate-many");
+    let roles: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "{{\"name\": \"r{i}\", \"apply_when\": {{\"%%user.id\": \"u{i}\"}}, \"seach\": 1}}"
+            )
+        })
+        .collect();
+    let rules = format!("{{\"roles\": [{}]}}", roles.join(", "));
+    write(&dir.join("data_sources/mongodb-atlas/default_rule.json"), rules.as_bytes());
+    let o = run(&["validate", "--format", "json", "--app", dir.to_str().unwrap()]);
+    assert_no_crash(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 40_000);
+    assert!(diagnostics.iter().all(|d| d["line"] == 1 && d["column"].as_u64() > Some(1)));
+    let last = &diagnostics[39_999];
+    assert_eq!(last["pointer"], "/roles/19999/seach");
+    let column = usize::try_from(last["column"].as_u64().unwrap()).unwrap();
+    assert_eq!(rules.get(column - 1..column + 6), Some("\"seach\""));
 }
 
 #[test]

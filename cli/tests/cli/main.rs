@@ -8,6 +8,7 @@ mod check;
 mod common;
 mod decode;
 mod demo;
+mod diagnostics;
 mod explain;
 mod hostile;
 mod impact;

@@ -65,17 +65,13 @@ fn a_query_that_does_not_parse_exits_1() {
     assert!(!stderr(&o).is_empty());
 }
 
+fn batch(path: &str) -> Output {
+    run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "--batch", path])
+}
+
 #[test]
 fn batch_prints_one_line_per_input_line() {
-    let o = run(&[
-        "query",
-        "--schema",
-        SCHEMA,
-        "--objects",
-        OBJECTS,
-        "--batch",
-        "fixtures/cli/batch.ndjson",
-    ]);
+    let o = batch("fixtures/cli/batch.ndjson");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let lines: Vec<serde_json::Value> =
         stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -146,4 +142,33 @@ fn an_unreadable_file_is_named() {
 fn bad_usage_exits_2() {
     assert_eq!(run(&["query", "--schema", SCHEMA]).status.code(), Some(2));
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_query_error_shows_the_query_with_a_caret_under_the_bad_token() {
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "age > 3 AND\n  nme == 'x'"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "flexrules: 2:3: 'Thing' has no property 'nme'; did you mean 'name'?\n  nme == 'x'\n  ^^^\n"
+    );
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "age >"]);
+    assert_eq!(
+        stderr(&o),
+        "flexrules: 1:6: syntax error: expected a value, found end of input\nage >\n     ^\n"
+    );
+}
+
+#[test]
+fn a_name_far_from_every_property_gets_no_suggestion() {
+    let o = run(&["query", "--schema", SCHEMA, "--objects", OBJECTS, "zzzz == 1"]);
+    assert_eq!(stderr(&o), "flexrules: 1:1: 'Thing' has no property 'zzzz'\nzzzz == 1\n^^^^\n");
+}
+
+#[test]
+fn batch_errors_keep_realm_cores_message_alone() {
+    // The single-query form would add "; did you mean 'name'?" and a caret.
+    let o = batch("fixtures/cli/batch-typo.ndjson");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "{\"error\":\"'Thing' has no property 'nme'\"}\n");
 }

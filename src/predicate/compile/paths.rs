@@ -6,6 +6,7 @@ use bson::Bson;
 use super::describe::{class_name, element_text, index_text, path_text, size_name, type_display};
 use super::shape::{Ends, Shape, Side, Ty};
 use super::{Compiler, err, quantifier_name};
+use crate::diagnostic::nearest;
 use crate::predicate::error::{CompileError, CompileErrorKind as K};
 use crate::predicate::{
     Expand, First, Index, Operand, OperandKind, PathExpr, SizeKind, Step, Term,
@@ -225,10 +226,10 @@ impl<'t> Compiler<'t> {
                 }
                 PathElementKind::Name(n) => {
                     let Some(prop) = object.property(&n) else {
-                        return err(
-                            K::NoProperty { class: class_name(object), property: n },
-                            el_span,
-                        );
+                        let names = object.properties().iter().map(|p| p.name());
+                        let suggestion = nearest(&n, names);
+                        let kind = K::NoProperty { class: class_name(object), property: n };
+                        return Err(CompileError::new(kind, el_span).with_suggestion(suggestion));
                     };
                     if first.is_none() {
                         first = Some(self.slot(&n));
