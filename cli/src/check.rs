@@ -431,13 +431,16 @@ pub(crate) fn output_failure(e: impl std::fmt::Display) -> Failure {
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        let message = format!("cannot read: {e}");
-        Failure::new(
-            format!("{}: {message}", path.display()),
-            Diagnostic::new(Code::UnreadableFile, shown(path), message),
-        )
-    })
+    std::fs::read(path).map_err(|e| unreadable(path, &e))
+}
+
+/// A file that cannot be read, text or bytes alike.
+fn unreadable(path: &Path, e: &std::io::Error) -> Failure {
+    let message = format!("cannot read: {e}");
+    Failure::new(
+        format!("{}: {message}", path.display()),
+        Diagnostic::new(Code::UnreadableFile, shown(path), message),
+    )
 }
 
 /// A sync-protocol message file (`--upload`, `--query`) the server refuses as a whole.
@@ -483,13 +486,7 @@ fn input_failure(path: &Path, line: usize, text: &str, e: &InputError) -> Failur
 }
 
 fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let message = format!("cannot read: {e}");
-        Failure::new(
-            format!("{}: {message}", path.display()),
-            Diagnostic::new(Code::UnreadableFile, shown(path), message),
-        )
-    })
+    std::fs::read_to_string(path).map_err(|e| unreadable(path, &e))
 }
 
 /// The non-blank lines of an NDJSON file, each with its 1-based line number, its text and its
